@@ -1,0 +1,14 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  transform: {
+    "^.+\\.(t|j)sx?$": ["@swc/jest", { jsc: { target: "es2022" }, module: { type: "commonjs" } }],
+  },
+  // @noble/ed25519 ships ESM only; let swc turn it into CommonJS for jest.
+  transformIgnorePatterns: ["/node_modules/(?!@noble/)"],
+  setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
+  snapshotSerializers: [],
+  testTimeout: 60000,
+};

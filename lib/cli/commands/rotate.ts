@@ -1,0 +1,112 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Command } from "commander";
+import { StemguardError } from "../../core/errors";
+import { diffLedgers } from "../../core/keyring/diff-ledgers";
+import { DEFAULT_LEDGER_FILE, readLedgerFile, writeLedgerFile } from "../../core/keyring/ledger-file";
+import { formatPhaseTable, phaseTable } from "../../core/keyring/phase-table";
+import { applyStep, initLedger } from "../../core/keyring/steps";
+import { SIGNING_ALGORITHMS, type SigningAlgorithm, type SigningLedger, type StepOp } from "../../core/keyring/types";
+import type { CliIo } from "../io";
+import type { RegisterCommand } from "./index";
+
+const NEXT: Record<StepOp, (id: string) => string> = {
+  init: (id) => `Next: generate material with 'stemguard keys generate --id ${id} ...', apply, then stage the next key when it is time to rotate.`,
+  stage: (id) => `Next: merge and apply this phase (all roles roll and trust "${id}"), then 'stemguard rotate activate ${id}'.`,
+  activate: () => `Next: merge and apply, wait until in-flight messages signed with the retiring key have drained (delayed tasks, retries, DLQ), then 'stemguard rotate retire <old-id>'.`,
+  retire: () => "Next: nothing; the rotation is complete.",
+};
+
+export const registerRotate: RegisterCommand = (program, io) => {
+  const rotate = program
+    .command("rotate")
+    .description("Edit the rotation ledger one step at a time (one step = one pull request = one apply).")
+    .addHelpText(
+      "after",
+      `
+Steps:
+  init ID       create the ledger with ID as the active key
+  stage ID      every role trusts ID; nothing signs with it yet
+  activate ID   every signer switches to ID; the previous key becomes retiring
+  retire ID     drop a retiring key from every trust list (after drain)
+  status        show the phase table
+
+Example:
+  $ stemguard rotate init k1 --algorithm hmac-sha256
+  $ stemguard rotate stage k2      # PR 1
+  $ stemguard rotate activate k2   # PR 2, then drain
+  $ stemguard rotate retire k1     # PR 3`,
+    );
+  const ledgerOption = (cmd: Command) =>
+    cmd.option("--ledger <file>", "ledger file", DEFAULT_LEDGER_FILE).option("--json", "print the result as JSON");
+
+  ledgerOption(
+    rotate
+      .command("init <id>")
+      .description("Create a ledger whose first phase has ID as the active key.")
+      .requiredOption("--algorithm <name>", `signing algorithm: ${SIGNING_ALGORITHMS.join(" | ")}`)
+      .option("--verify-only-workers", "ed25519: give workers public keys only (retries then fail; contract §1.4)"),
+  ).action((id: string, opts: { ledger: string; json?: boolean; algorithm: string; verifyOnlyWorkers?: boolean }) => {
+    const file = path.resolve(io.cwd, opts.ledger);
+    if (fs.existsSync(file)) {
+      throw new StemguardError("ledger already exists; init creates a new keyring", {
+        field: "--ledger",
+        value: opts.ledger,
+        fix: "use 'stemguard rotate stage <id>' to rotate, or pass another --ledger path",
+      });
+    }
+    if (!SIGNING_ALGORITHMS.includes(opts.algorithm as SigningAlgorithm)) {
+      throw new StemguardError(`unsupported algorithm; use ${SIGNING_ALGORITHMS.join(" or ")} (lowercase)`, {
+        field: "--algorithm",
+        value: opts.algorithm,
+        fix: "pass --algorithm hmac-sha256 or --algorithm ed25519",
+      });
+    }
+    const ledger = initLedger(opts.algorithm as SigningAlgorithm, id, { verifyOnlyWorkers: opts.verifyOnlyWorkers });
+    writeLedgerFile(file, ledger);
+    report(io, opts, undefined, ledger, file);
+  });
+
+  for (const op of ["stage", "activate", "retire"] as const) {
+    ledgerOption(rotate.command(`${op} <id>`).description(descriptionOf(op))).action(
+      (id: string, opts: { ledger: string; json?: boolean }) => {
+        const file = path.resolve(io.cwd, opts.ledger);
+        const base = readLedgerFile(file);
+        const head = applyStep(base, op, id);
+        writeLedgerFile(file, head);
+        report(io, opts, base, head, file);
+      },
+    );
+  }
+
+  ledgerOption(rotate.command("status").description("Show the phase table: each key, its state, which roles trust it and which sign with it.")).action(
+    (opts: { ledger: string; json?: boolean }) => {
+      const ledger = readLedgerFile(path.resolve(io.cwd, opts.ledger));
+      if (opts.json) {
+        io.stdout(`${JSON.stringify({ phase: ledger.phase, algorithm: ledger.algorithm, keys: phaseTable(ledger) })}\n`);
+        return;
+      }
+      const last = ledger.history.at(-1)!;
+      io.stdout(`Ledger ${opts.ledger}: ${ledger.algorithm}, phase ${ledger.phase} (last step: ${last.op} ${last.keyId})\n\n${formatPhaseTable(ledger)}\n`);
+    },
+  );
+};
+
+function descriptionOf(op: "stage" | "activate" | "retire"): string {
+  return {
+    stage: "Stage a new key: every role trusts it; nothing signs with it yet.",
+    activate: "Activate a staged key: every signer switches to it; the previous active key becomes retiring.",
+    retire: "Retire a retiring key after drain: it leaves every trust list.",
+  }[op];
+}
+
+function report(io: CliIo, opts: { json?: boolean }, base: SigningLedger | undefined, head: SigningLedger, file: string): void {
+  const step = head.history.at(-1)!;
+  const diff = base ? diffLedgers(base, head) : undefined;
+  const summary = diff?.kind === "step" ? diff.summary : `phase 0 -> 1: create the keyring with "${step.keyId}" active.`;
+  if (opts.json) {
+    io.stdout(`${JSON.stringify({ ledger: file, phase: head.phase, step, rolls: diff?.kind === "step" ? diff.rolls : ["producer", "worker", "beat"], keys: phaseTable(head) })}\n`);
+    return;
+  }
+  io.stdout(`${summary}\nWrote ${file}.\n\n${formatPhaseTable(head)}\n\n${NEXT[step.op](step.keyId)}\n`);
+}

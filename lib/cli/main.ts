@@ -1,0 +1,42 @@
+import { Command, CommanderError } from "commander";
+import { StemConfigError, StemguardError } from "../core/errors";
+import { CliExit, CliIo, EXIT, processIo } from "./io";
+import { COMMANDS } from "./commands";
+import { packageVersion } from "./package-version";
+
+/** Builds the `stemguard` program. Commands load heavy modules only inside their actions. */
+export function buildProgram(io: CliIo): Command {
+  const program = new Command("stemguard")
+    .description("Stem security as code: signing keyrings, rotation phases, TLS and health checks.")
+    .version(packageVersion())
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride();
+  for (const register of COMMANDS) register(program, io);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code (never calls process.exit itself). */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return EXIT.OK;
+  } catch (err) {
+    return exitCodeFor(err, io);
+  }
+}
+
+function exitCodeFor(err: unknown, io: CliIo): number {
+  if (err instanceof CliExit) return err.code;
+  if (err instanceof CommanderError) {
+    // --help and --version end through here with exitCode 0.
+    return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+  }
+  if (err instanceof StemguardError || err instanceof StemConfigError) {
+    io.stderr(`stemguard: ${err.message}\n`);
+    return EXIT.USAGE;
+  }
+  io.stderr(`stemguard: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return EXIT.FAILED;
+}

@@ -1,0 +1,48 @@
+/**
+ * Errors stemguard raises for bad input. Every message names the field, the
+ * value received and the fix, so a user can act on it without reading code.
+ */
+export interface StemguardErrorDetails {
+  /** Which input was wrong: a prop, a ledger path, an env variable, a CLI flag. */
+  readonly field: string;
+  /** What was received (rendered with JSON.stringify; never pass key material). */
+  readonly value?: unknown;
+  /** What to do about it. */
+  readonly fix: string;
+}
+
+export class StemguardError extends Error {
+  public readonly field: string;
+  public readonly value: unknown;
+  public readonly fix: string;
+
+  constructor(problem: string, details: StemguardErrorDetails) {
+    const got = "value" in details ? ` (got ${renderValue(details.value)})` : "";
+    super(`${details.field}: ${problem}${got}. Fix: ${details.fix}`);
+    this.name = "StemguardError";
+    this.field = details.field;
+    this.value = details.value;
+    this.fix = details.fix;
+  }
+}
+
+/**
+ * An error Stem itself would raise while loading its configuration
+ * (`FormatException` / `StateError` in `SigningConfig.fromEnvironment`).
+ * `stemMessage` is Stem's text, byte for byte.
+ */
+export class StemConfigError extends Error {
+  constructor(
+    public readonly kind: "FormatException" | "StateError",
+    public readonly stemMessage: string,
+  ) {
+    super(`${kind}: ${stemMessage}`);
+    this.name = "StemConfigError";
+  }
+}
+
+function renderValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const text = JSON.stringify(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}

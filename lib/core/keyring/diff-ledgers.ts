@@ -1,0 +1,82 @@
+import { StemguardError } from "../errors";
+import { planFingerprint, planRoleEnvForKeys } from "./env-plan";
+import { applyStepToKeys } from "./steps";
+import { ROLES, type LedgerStep, type Role, type SigningLedger } from "./types";
+
+/** What changed between two ledgers (base branch vs pull request). */
+export type LedgerDiff =
+  | { readonly kind: "unchanged"; readonly phase: number }
+  | {
+      readonly kind: "step";
+      /** The one step head adds to base. */
+      readonly step: LedgerStep;
+      /** Roles whose Stem env changes (their workloads roll). */
+      readonly rolls: readonly Role[];
+      /** One line for a review comment. */
+      readonly summary: string;
+    }
+  | { readonly kind: "illegal"; readonly reason: string };
+
+const STEP_MEANING: Record<LedgerStep["op"], (id: string) => string> = {
+  init: (id) => `create the keyring with "${id}" active`,
+  stage: (id) => `stage "${id}": every role trusts it, nothing signs with it yet`,
+  activate: (id) => `activate "${id}": every signer switches to it; the previous key is retiring (drain before retiring it)`,
+  retire: (id) => `retire "${id}": removed from every trust list`,
+};
+
+/**
+ * Whether `head` is exactly one legal step after `base` (or the same phase).
+ * Both ledgers must already be valid (see parseLedger).
+ */
+export function diffLedgers(base: SigningLedger, head: SigningLedger): LedgerDiff {
+  if (base.algorithm !== head.algorithm) {
+    return {
+      kind: "illegal",
+      reason: `the algorithm changes from ${base.algorithm} to ${head.algorithm}; Stem has no overlap between algorithms, so this is a separate multi-phase procedure, never one diff`,
+    };
+  }
+  if (Boolean(base.verifyOnlyWorkers) !== Boolean(head.verifyOnlyWorkers)) {
+    return { kind: "illegal", reason: "verifyOnlyWorkers changes; change it in its own pull request with no key step" };
+  }
+  const sameStep = (a: LedgerStep, b: LedgerStep) => a.phase === b.phase && a.op === b.op && a.keyId === b.keyId;
+  const common = Math.min(base.history.length, head.history.length);
+  for (let i = 0; i < common; i++) {
+    if (!sameStep(base.history[i], head.history[i])) {
+      return {
+        kind: "illegal",
+        reason: `history differs at phase ${i + 1} (${describe(base.history[i])} on base, ${describe(head.history[i])} here); a pull request may only append one step`,
+      };
+    }
+  }
+  if (head.phase === base.phase) return { kind: "unchanged", phase: head.phase };
+  if (head.phase < base.phase) {
+    return { kind: "illegal", reason: `the ledger goes back from phase ${base.phase} to ${head.phase}; rotations only move forward (stage a new key instead)` };
+  }
+  if (head.phase > base.phase + 1) {
+    const steps = head.history.slice(base.phase).map(describe).join(", then ");
+    return { kind: "illegal", reason: `${head.phase - base.phase} steps in one pull request (${steps}); split it: one step per pull request, one apply per phase` };
+  }
+  const step = head.history[head.history.length - 1];
+  try {
+    applyStepToKeys(base.keys, base.algorithm, step.op, step.keyId);
+  } catch (err) {
+    return { kind: "illegal", reason: err instanceof StemguardError ? err.message : String(err) };
+  }
+  const options = { verifyOnlyWorkers: head.verifyOnlyWorkers };
+  const rolls = ROLES.filter((role) => {
+    if (base.keys.length === 0) return true;
+    const before = planFingerprint(planRoleEnvForKeys(base.keys, base.algorithm, role, options));
+    const after = planFingerprint(planRoleEnvForKeys(head.keys, head.algorithm, role, options));
+    return before !== after;
+  });
+  return {
+    kind: "step",
+    step,
+    rolls,
+    summary: `phase ${base.phase} -> ${head.phase}: ${STEP_MEANING[step.op](step.keyId)}. Rolls: ${rolls.join(", ") || "nothing"}.`,
+  };
+}
+
+function describe(step: LedgerStep): string {
+  return `${step.op} ${step.keyId}`;
+}

@@ -1,0 +1,127 @@
+import { StemguardError } from "../errors";
+import { assertKeyId } from "./key-id";
+import type { KeyState, LedgerKey, LedgerStep, SigningAlgorithm, SigningLedger, StepOp } from "./types";
+
+/** The key states after one step, or a StemguardError saying why the step is illegal. */
+export function applyStepToKeys(
+  keys: readonly LedgerKey[],
+  algorithm: SigningAlgorithm,
+  op: StepOp,
+  keyId: string,
+): LedgerKey[] {
+  assertKeyId(keyId);
+  const field = `${op} ${keyId}`;
+  const existing = keys.find((k) => k.id === keyId);
+  const setState = (state: KeyState) => keys.map((k) => (k.id === keyId ? { ...k, state } : k));
+  switch (op) {
+    case "init":
+      if (keys.length > 0) {
+        throw new StemguardError("the ledger already has keys; init only creates the first key", {
+          field,
+          value: keys.map((k) => k.id),
+          fix: `stage a new key with 'stemguard rotate stage ${keyId}' instead`,
+        });
+      }
+      return [{ id: keyId, algorithm, state: "active" }];
+    case "stage":
+      if (keys.length === 0) {
+        throw new StemguardError("the ledger has no keys yet", { field, value: keyId, fix: `create the first key with 'stemguard rotate init ${keyId}'` });
+      }
+      if (existing) {
+        throw new StemguardError(`key id "${keyId}" is already in the ledger (state ${existing.state}); ids are never reused`, {
+          field,
+          value: keyId,
+          fix: "stage a key with a new id, e.g. with a date suffix",
+        });
+      }
+      if (keys.some((k) => k.state === "staged")) {
+        const staged = keys.find((k) => k.state === "staged")!;
+        throw new StemguardError(`key "${staged.id}" is already staged; one rotation at a time`, {
+          field,
+          value: staged.id,
+          fix: `activate "${staged.id}" (and retire the old key) before staging another`,
+        });
+      }
+      return [...keys, { id: keyId, algorithm, state: "staged" }];
+    case "activate": {
+      if (!existing || existing.state !== "staged") {
+        throw new StemguardError("only a staged key can be activated (verifiers must trust it for a full phase first)", {
+          field,
+          value: existing ? existing.state : "absent",
+          fix: existing ? "stage a new key instead; a key is activated once" : `run 'stemguard rotate stage ${keyId}' first`,
+        });
+      }
+      const retiring = keys.find((k) => k.state === "retiring");
+      if (retiring) {
+        throw new StemguardError(`key "${retiring.id}" is still retiring; two drain windows cannot overlap`, {
+          field,
+          value: retiring.id,
+          fix: `retire "${retiring.id}" once its messages have drained, then activate "${keyId}"`,
+        });
+      }
+      return keys.map((k) =>
+        k.id === keyId ? { ...k, state: "active" as const } : k.state === "active" ? { ...k, state: "retiring" as const } : k,
+      );
+    }
+    case "retire":
+      if (!existing || existing.state !== "retiring") {
+        throw new StemguardError("only a retiring key can be retired (an active key must be replaced first)", {
+          field,
+          value: existing ? existing.state : "absent",
+          fix:
+            existing?.state === "active"
+              ? "stage and activate a new key; this key then becomes retiring"
+              : existing?.state === "staged"
+                ? "a staged key that was never active cannot be retired yet; activate it or leave it staged"
+                : "check the key id with 'stemguard rotate status'",
+        });
+      }
+      return setState("retired");
+  }
+}
+
+/** Returns the ledger after one legal step; throws on an illegal one. The input is not modified. */
+export function applyStep(ledger: SigningLedger, op: StepOp, keyId: string): SigningLedger {
+  const keys = applyStepToKeys(ledger.keys, ledger.algorithm, op, keyId);
+  const phase = ledger.phase + 1;
+  const step: LedgerStep = { phase, op, keyId };
+  return { ...ledger, phase, keys, history: [...ledger.history, step] };
+}
+
+/** A new ledger whose first phase has one active key. */
+export function initLedger(algorithm: SigningAlgorithm, keyId: string, options: { verifyOnlyWorkers?: boolean } = {}): SigningLedger {
+  const empty: SigningLedger = {
+    schemaVersion: 1,
+    kind: "stemguard.signing-keyring",
+    phase: 0,
+    algorithm,
+    keys: [],
+    history: [],
+    ...(options.verifyOnlyWorkers ? { verifyOnlyWorkers: true } : {}),
+  };
+  return applyStep(empty, "init", keyId);
+}
+
+/** The keys of every phase from 0 (empty) to the ledger's phase, by replaying its history. */
+export function replayPhases(ledger: Pick<SigningLedger, "algorithm" | "history">): LedgerKey[][] {
+  const phases: LedgerKey[][] = [[]];
+  let keys: LedgerKey[] = [];
+  for (const step of ledger.history) {
+    keys = applyStepToKeys(keys, ledger.algorithm, step.op, step.keyId);
+    phases.push(keys);
+  }
+  return phases;
+}
+
+/** The ledger as it was at `phase` (1..ledger.phase). */
+export function ledgerAtPhase(ledger: SigningLedger, phase: number): SigningLedger {
+  if (!Number.isInteger(phase) || phase < 1 || phase > ledger.phase) {
+    throw new StemguardError(`phase must be between 1 and ${ledger.phase}`, {
+      field: "phase",
+      value: phase,
+      fix: "pick a phase shown by 'stemguard rotate status'",
+    });
+  }
+  const history = ledger.history.slice(0, phase);
+  return { ...ledger, phase, history, keys: replayPhases({ algorithm: ledger.algorithm, history }).at(-1)! };
+}
