@@ -8,6 +8,8 @@ module.exports = {
   },
   // @noble/ed25519 ships ESM only; let swc turn it into CommonJS for jest.
   transformIgnorePatterns: ["/node_modules/(?!@noble/)"],
+  // Lets sources use ESM-style "./x.js" specifiers (needed by dynamic import() under nodenext).
+  moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
   setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
   snapshotSerializers: [],
   testTimeout: 60000,

@@ -1,10 +1,14 @@
 import type { Command } from "commander";
 import type { CliIo } from "../io";
+import { registerDrill } from "./drill";
+import { registerEnvCommands } from "./env";
 import { registerKeys } from "./keys";
+import { registerReview } from "./review";
 import { registerRotate } from "./rotate";
+import { registerTls } from "./tls";
 
 /** Adds one top-level command (and its subcommands) to the program. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
 /** Every top-level command, in `--help` order. */
-export const COMMANDS: readonly RegisterCommand[] = [registerKeys, registerRotate];
+export const COMMANDS: readonly RegisterCommand[] = [registerKeys, registerRotate, registerEnvCommands, registerDrill, registerReview, registerTls];

@@ -88,9 +88,9 @@ export function applyStep(ledger: SigningLedger, op: StepOp, keyId: string): Sig
   return { ...ledger, phase, keys, history: [...ledger.history, step] };
 }
 
-/** A new ledger whose first phase has one active key. */
-export function initLedger(algorithm: SigningAlgorithm, keyId: string, options: { verifyOnlyWorkers?: boolean } = {}): SigningLedger {
-  const empty: SigningLedger = {
+/** A ledger before its first step (phase 0): the base of a pull request that creates the keyring. */
+export function emptyLedger(algorithm: SigningAlgorithm, options: { verifyOnlyWorkers?: boolean } = {}): SigningLedger {
+  return {
     schemaVersion: 1,
     kind: "stemguard.signing-keyring",
     phase: 0,
@@ -99,7 +99,11 @@ export function initLedger(algorithm: SigningAlgorithm, keyId: string, options: 
     history: [],
     ...(options.verifyOnlyWorkers ? { verifyOnlyWorkers: true } : {}),
   };
-  return applyStep(empty, "init", keyId);
+}
+
+/** A new ledger whose first phase has one active key. */
+export function initLedger(algorithm: SigningAlgorithm, keyId: string, options: { verifyOnlyWorkers?: boolean } = {}): SigningLedger {
+  return applyStep(emptyLedger(algorithm, options), "init", keyId);
 }
 
 /** The keys of every phase from 0 (empty) to the ledger's phase, by replaying its history. */

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+"use strict";
+// Whole-process time and peak memory of `tsc --noEmit` (issue target: < 5 s, < 500 MB)
+// and, with --test, of the whole `npm test` (target: < 60 s on 2 cores).
+// Uses GNU time (/usr/bin/time -v) for the peak resident set of the process tree's largest process.
+// Usage: node bench/typecheck.js [runs] [--test]
+const { spawnSync } = require("node:child_process");
+const fs = require("node:fs");
+const path = require("node:path");
+const { report } = require("./stats");
+
+const root = path.join(__dirname, "..");
+const runs = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 3);
+const withTests = process.argv.includes("--test");
+if (!fs.existsSync("/usr/bin/time")) {
+  console.error("SKIP: /usr/bin/time (GNU time) not found; install the 'time' package");
+  process.exit(1);
+}
+
+function measure(cmd, args, clean) {
+  const wall = [];
+  const rss = [];
+  for (let i = 0; i < runs; i++) {
+    if (clean) clean();
+    const start = process.hrtime.bigint();
+    const res = spawnSync("/usr/bin/time", ["-v", cmd, ...args], { cwd: root, encoding: "utf8", maxBuffer: 64 << 20 });
+    wall.push(Number(process.hrtime.bigint() - start) / 1e6);
+    if (res.status !== 0) {
+      console.error(res.stdout.slice(-2000), res.stderr.slice(-2000));
+      process.exit(1);
+    }
+    rss.push(Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(res.stderr)[1]) / 1024);
+  }
+  return { wall, rss };
+}
+
+// Cold: no incremental build info, as on a fresh clone.
+const cold = () => fs.rmSync(path.join(root, "node_modules/.cache/tsc/tsbuildinfo"), { force: true });
+const tsc = measure(path.join(root, "node_modules/.bin/tsc"), ["--noEmit", "-p", "."], cold);
+const results = { "tsc --noEmit wall ms": tsc.wall, "tsc --noEmit peak MB": tsc.rss };
+if (withTests) {
+  const test = measure("npm", ["test", "--silent"]);
+  results["npm test wall ms"] = test.wall;
+  results["npm test peak MB (largest process)"] = test.rss;
+}
+report("Type-check and test suite (whole process)", results);

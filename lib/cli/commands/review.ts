@@ -1,0 +1,73 @@
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+import { StemguardError } from "../../core/errors";
+import { DEFAULT_LEDGER_FILE, parseLedger, readLedgerFile } from "../../core/keyring/ledger-file";
+import { emptyLedger } from "../../core/keyring/steps";
+import { reviewLedgerChange } from "../../review/ledger-review";
+import { CliExit, EXIT } from "../io";
+import type { RegisterCommand } from "./index";
+
+export const registerReview: RegisterCommand = (program, io) => {
+  program
+    .command("review")
+    .description("Check that a pull request changes the ledger by exactly one legal step, and say what rolls.")
+    .option("--ledger <file>", "the pull request's ledger", DEFAULT_LEDGER_FILE)
+    .option("--base <file>", "the base branch's ledger, as a file")
+    .option("--base-ref <git-ref>", "read the base ledger from git at REF (e.g. origin/main)")
+    .option("--json", "print the verdict as JSON")
+    .addHelpText(
+      "after",
+      `
+Exit status: 0 unchanged or one legal step, 1 illegal change, 64 bad input.
+The Markdown output is meant for a pull-request comment.
+
+Example:
+  $ stemguard review --base-ref origin/main
+  **stemguard**: legal step. phase 1 -> 2: stage "k2": every role trusts it, nothing signs with it yet. Rolls: producer, worker, beat.`,
+    )
+    .action((opts: { ledger: string; base?: string; baseRef?: string; json?: boolean }) => {
+      if (!opts.base === !opts.baseRef) {
+        throw new StemguardError("give exactly one of --base and --base-ref", {
+          field: "--base/--base-ref",
+          value: { base: opts.base, baseRef: opts.baseRef },
+          fix: "pass --base FILE, or --base-ref origin/main to read the ledger from git",
+        });
+      }
+      const headFile = path.resolve(io.cwd, opts.ledger);
+      const head = readLedgerFile(headFile);
+      let base;
+      if (opts.base) base = readLedgerFile(path.resolve(io.cwd, opts.base));
+      else {
+        const text = gitShow(io.cwd, opts.baseRef!, headFile);
+        // A pull request that creates the ledger is reviewed against phase 0.
+        base = text === undefined ? emptyLedger(head.algorithm, head) : parseLedger(JSON.parse(text), `${opts.baseRef}:${opts.ledger}`);
+      }
+      const review = reviewLedgerChange(base, head, opts.ledger);
+      if (opts.json) io.stdout(`${JSON.stringify({ ok: review.ok, ...review.diff })}\n`);
+      else io.stdout(`${review.markdown}\n`);
+      if (!review.ok) throw new CliExit(EXIT.FAILED);
+    });
+};
+
+/** The file's text at `ref`, or undefined when the ref exists but the file does not. */
+function gitShow(cwd: string, ref: string, file: string): string | undefined {
+  const git = (...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  let top: string;
+  try {
+    top = git("rev-parse", "--show-toplevel").trim();
+    git("rev-parse", "--verify", "--quiet", `${ref}^{commit}`);
+  } catch {
+    throw new StemguardError("not a git checkout, or unknown ref", { field: "--base-ref", value: ref, fix: "run inside the repository and fetch the base branch (git fetch origin), or pass --base FILE" });
+  }
+  const rel = path.relative(top, file).split(path.sep).join("/");
+  try {
+    git("cat-file", "-e", `${ref}:${rel}`);
+  } catch {
+    return undefined;
+  }
+  try {
+    return git("show", `${ref}:${rel}`);
+  } catch {
+    throw new StemguardError("cannot read the base ledger from git", { field: "--base-ref", value: `${ref}:${rel}`, fix: "fetch the base branch (git fetch origin) or pass --base FILE" });
+  }
+}

@@ -1,0 +1,148 @@
+import { execFileSync } from "node:child_process";
+import { createPrivateKey, createPublicKey } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { main } from "../../lib/cli/main";
+import { parseEnvText } from "../../lib/core/stem-env/env-file";
+import { parseStemSigningEnv } from "../../lib/core/stem-env/parse-signing-env";
+import { fakeIo } from "../support/fake-io";
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "sg-cli-"));
+const run = async (cwd: string, ...argv: string[]) => {
+  const io = fakeIo(cwd);
+  const code = await main(argv, io);
+  return { code, out: io.out(), err: io.err() };
+};
+
+describe("stemguard keys generate", () => {
+  test("prints HMAC env lines Stem accepts: 32 random bytes, padded standard base64", async () => {
+    const { code, out, err } = await run(tmp(), "keys", "generate", "--algorithm", "hmac-sha256", "--id", "k1");
+    expect(code).toBe(0);
+    expect(err).toBe("");
+    expect(out).toMatch(/^STEM_SIGNING_ALGORITHM=hmac-sha256\nSTEM_SIGNING_KEYS=k1:[A-Za-z0-9+/]{43}=\nSTEM_SIGNING_ACTIVE_KEY=k1\n$/);
+    const config = parseStemSigningEnv(parseEnvText(out));
+    expect(config.keys.get("k1")).toHaveLength(32);
+    const again = await run(tmp(), "keys", "generate", "--algorithm", "hmac-sha256", "--id", "k1");
+    expect(again.out).not.toBe(out); // random, not fixed
+  });
+
+  test("prints the same four Ed25519 lines as Stem's generator; node:crypto derives the same public key from the seed", async () => {
+    const { code, out } = await run(tmp(), "keys", "generate", "--algorithm", "ed25519", "--id", "primary");
+    expect(code).toBe(0);
+    const lines = out.trimEnd().split("\n");
+    expect(lines.map((l) => l.split("=")[0])).toEqual(["STEM_SIGNING_ALGORITHM", "STEM_SIGNING_PUBLIC_KEYS", "STEM_SIGNING_PRIVATE_KEYS", "STEM_SIGNING_ACTIVE_KEY"]);
+    const config = parseStemSigningEnv(parseEnvText(out));
+    const seed = Buffer.from(config.privateKeys.get("primary")!);
+    const pkcs8 = Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]);
+    const spki = createPublicKey(createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" })).export({ format: "der", type: "spki" });
+    expect(Buffer.from(config.publicKeys.get("primary")!)).toEqual(spki.subarray(12));
+  });
+
+  test("--out writes mode 0600 atomically, prints no material, and refuses to overwrite", async () => {
+    const dir = tmp();
+    const first = await run(dir, "keys", "generate", "--algorithm", "hmac-sha256", "--id", "k1", "--out", "material/k1.env");
+    expect(first.code).toBe(0);
+    expect(first.out).toBe("");
+    expect(first.err).toBe('wrote material/k1.env (mode 0600): hmac-sha256 key "k1"\n');
+    const file = path.join(dir, "material/k1.env");
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+    const before = fs.readFileSync(file, "utf8");
+    const second = await run(dir, "keys", "generate", "--algorithm", "hmac-sha256", "--id", "k1", "--out", "material/k1.env");
+    expect(second.code).toBe(64);
+    expect(second.err).toMatch(/--out: file exists; refusing to overwrite key material \(got "material\/k1.env"\)\. Fix: .*--force/);
+    expect(fs.readFileSync(file, "utf8")).toBe(before);
+    expect(fs.readdirSync(path.dirname(file))).toEqual(["k1.env"]);
+  });
+
+  test("fails on an unknown algorithm or a bad id, naming the flag, the value and the fix", async () => {
+    const a = await run(tmp(), "keys", "generate", "--algorithm", "HMAC", "--id", "k1");
+    expect(a.code).toBe(64);
+    expect(a.err).toMatch(/--algorithm: unsupported algorithm.*\(got "HMAC"\)\. Fix: pass --algorithm hmac-sha256 or --algorithm ed25519/);
+    const b = await run(tmp(), "keys", "generate", "--algorithm", "ed25519", "--id", "a,b");
+    expect(b.err).toMatch(/--id: key id must match .*\(got "a,b"\)/);
+    expect(b.out).toBe("");
+  });
+});
+
+describe("stemguard rotate, env render and review: the three-PR journey", () => {
+  test("each step renders envs Stem accepts, and review accepts exactly one step at a time", async () => {
+    const dir = tmp();
+    const ledger = path.join(dir, "stemguard.rotation.json");
+    expect((await run(dir, "rotate", "init", "k1", "--algorithm", "hmac-sha256")).code).toBe(0);
+    for (const id of ["k1", "k2"]) {
+      expect((await run(dir, "keys", "generate", "--algorithm", "hmac-sha256", "--id", id, "--out", `material/${id}.env`)).code).toBe(0);
+    }
+    const snapshots: string[] = [fs.readFileSync(ledger, "utf8")];
+    for (const [op, id] of [["stage", "k2"], ["activate", "k2"], ["retire", "k1"]]) {
+      const res = await run(dir, "rotate", op, id);
+      expect(res.code).toBe(0);
+      snapshots.push(fs.readFileSync(ledger, "utf8"));
+    }
+    // Phase 3 (activate): workers trust both keys and sign with k2.
+    const rendered = await run(dir, "env", "render", "--role", "worker", "--material", "material", "--phase", "3");
+    expect(rendered.code).toBe(0);
+    const config = parseStemSigningEnv(parseEnvText(rendered.out));
+    expect([...config.keys.keys()]).toEqual(["k1", "k2"]);
+    expect(config.activeKeyId).toBe("k2");
+
+    const status = await run(dir, "rotate", "status", "--json");
+    expect(JSON.parse(status.out)).toEqual({
+      phase: 4,
+      algorithm: "hmac-sha256",
+      keys: [
+        { keyId: "k1", state: "retired", trustedBy: [], signedBy: [] },
+        { keyId: "k2", state: "active", trustedBy: ["producer", "worker", "beat"], signedBy: ["producer", "worker", "beat"] },
+      ],
+    });
+
+    // review: each adjacent pair is one legal step; skipping a phase fails with the reason.
+    snapshots.forEach((text, i) => fs.writeFileSync(path.join(dir, `phase${i + 1}.json`), text));
+    const legal = await run(dir, "review", "--base", "phase2.json", "--ledger", "phase3.json");
+    expect(legal.code).toBe(0);
+    expect(legal.out).toMatch(/legal step\. phase 2 -> 3: activate "k2".*Rolls: producer, worker, beat\..*drained/s);
+    const skipped = await run(dir, "review", "--base", "phase1.json", "--ledger", "phase3.json", "--json");
+    expect(skipped.code).toBe(1);
+    expect(JSON.parse(skipped.out)).toEqual({
+      ok: false,
+      kind: "illegal",
+      reason: "2 steps in one pull request (stage k2, then activate k2); split it: one step per pull request, one apply per phase",
+    });
+  });
+
+  test("review --base-ref reads the base ledger from git, and treats a new ledger as the init step", async () => {
+    const dir = tmp();
+    const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd: dir, stdio: "pipe" });
+    git("init", "-q", "-b", "main");
+    fs.writeFileSync(path.join(dir, "README"), "x\n");
+    git("add", "README");
+    git("commit", "-qm", "base");
+    expect((await run(dir, "rotate", "init", "k1", "--algorithm", "ed25519")).code).toBe(0);
+    const created = await run(dir, "review", "--base-ref", "main", "--json");
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.out)).toMatchObject({ ok: true, kind: "step", step: { op: "init", keyId: "k1" } });
+    git("add", "stemguard.rotation.json");
+    git("commit", "-qm", "ledger");
+    await run(dir, "rotate", "stage", "k2");
+    await run(dir, "rotate", "activate", "k2");
+    const twoSteps = await run(dir, "review", "--base-ref", "main");
+    expect(twoSteps.code).toBe(1);
+    expect(twoSteps.out).toMatch(/illegal change.*2 steps in one pull request/);
+  });
+
+  test("env render refuses material files readable by others and never prints material on errors", async () => {
+    const dir = tmp();
+    await run(dir, "rotate", "init", "k1", "--algorithm", "hmac-sha256");
+    await run(dir, "keys", "generate", "--algorithm", "hmac-sha256", "--id", "k1", "--out", "material/k1.env");
+    const file = path.join(dir, "material/k1.env");
+    fs.chmodSync(file, 0o644);
+    const res = await run(dir, "env", "render", "--role", "producer", "--material", "material");
+    expect(res.code).toBe(64);
+    expect(res.err).toMatch(/--material: material file is readable by group or others \(mode 644\) .*Fix: chmod 600/);
+    const secret = fs.readFileSync(file, "utf8").match(/k1:(\S+)/)![1];
+    expect(res.out + res.err).not.toContain(secret);
+    const missing = await run(dir, "env", "render", "--role", "producer", "--material", "elsewhere");
+    expect(missing.err).toMatch(/no material file for key "k1".*Fix: create it with 'stemguard keys generate --algorithm hmac-sha256 --id k1 --out .*elsewhere\/k1\.env'/);
+  });
+});
