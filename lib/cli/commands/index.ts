@@ -5,6 +5,7 @@ import { registerEnvCommands } from "./env";
 import { registerKeys } from "./keys";
 import { registerReview } from "./review";
 import { registerRotate } from "./rotate";
+import { registerSign, registerVerify } from "./sign-verify";
 import { registerTls } from "./tls";
 
 /** Adds one top-level command (and its subcommands) to the program. */

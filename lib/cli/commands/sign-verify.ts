@@ -1,0 +1,158 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Command } from "commander";
+import { StemConfigError, StemguardError } from "../../core/errors";
+import type { StemEnvelope } from "../../core/signing/envelope";
+import type { StemSigningConfig } from "../../core/stem-env/signing-config";
+import { CliExit, EXIT, type CliIo } from "../io";
+import type { RegisterCommand } from "./index";
+
+/**
+ * `stemguard sign` and `stemguard verify`: Stem's PayloadSigner on an
+ * envelope file, with the signing config read from an env file exactly as
+ * Stem reads it. Key material is never printed: Stem's config errors are
+ * shown with the values redacted.
+ */
+
+interface EnvelopeOptions {
+  readonly envFile: string;
+  readonly envelope: string;
+  readonly tz?: string;
+}
+
+interface VerifyOptions extends EnvelopeOptions {
+  readonly json?: boolean;
+}
+
+const TZ_HELP = "read timestamps without an offset as a Stem process with TZ=<zone> would (default: this process's TZ)";
+
+/** `stemguard sign --env-file FILE --envelope FILE`. */
+export const registerSign: RegisterCommand = (program, io) => {
+  addEnvelopeOptions(program.command("sign"))
+    .description("Sign a Stem envelope (JSON) as Stem's producers do, and print it with stem-signature and stem-signature-key set.")
+    .addHelpText(
+      "after",
+      `
+The env file holds STEM_SIGNING_* lines as the producer gets them. The
+envelope is the task JSON Stem stores (Envelope.toJson); it is printed back
+unchanged except for the two headers, raw numbers included.
+
+Exit codes: 0 signed (or printed unchanged when the config disables signing,
+as Stem does), 64 bad input or a config Stem itself would refuse.
+
+Example:
+  $ stemguard sign --env-file deploy/producer.env --envelope task.json > signed.json`,
+    )
+    .action(async (options: EnvelopeOptions) => {
+      const { signEnvelope } = await import("../../core/signing/sign.js");
+      const { config, envelope } = await load(options, io);
+      let signed: StemEnvelope;
+      try {
+        signed = signEnvelope(envelope, config);
+      } catch (err) {
+        if (!(err instanceof StemConfigError)) throw err;
+        // Sign-time StateErrors carry key ids only, never values.
+        io.stderr(`stemguard: Stem cannot sign with this config: ${await dartText(err)}\n`);
+        throw new CliExit(EXIT.USAGE);
+      }
+      if (!config.isEnabled) {
+        io.stderr("stemguard: warning: signing is disabled by this config (Stem's signer returns the envelope unchanged)\n");
+      }
+      io.stdout(`${signed.toJson()}\n`);
+    });
+};
+
+/** `stemguard verify --env-file FILE --envelope FILE [--json]`. */
+export const registerVerify: RegisterCommand = (program, io) => {
+  addEnvelopeOptions(program.command("verify"))
+    .description("Verify a Stem envelope's signature exactly as a Stem worker does, with Stem's own failure messages.")
+    .option("--json", "print one JSON object on stdout")
+    .addHelpText(
+      "after",
+      `
+The env file holds STEM_SIGNING_* lines as the worker gets them.
+
+Exit codes: 0 valid (or signing disabled: Stem accepts without checking),
+1 invalid (Stem's message on stderr: missing signature headers, unknown
+signing key "<id>", signature header is not base64 encoded, signature
+mismatch), 64 bad input or a config Stem itself would refuse.
+
+Examples:
+  $ stemguard verify --env-file deploy/worker.env --envelope signed.json
+  ok: signed by primary
+  $ stemguard verify --env-file deploy/worker.env --envelope replayed.json --json
+  {"valid":false,"message":"signature mismatch","keyId":"primary"}`,
+    )
+    .action(async (options: VerifyOptions) => {
+      const { verifyEnvelope } = await import("../../core/signing/verify.js");
+      const { config, envelope } = await load(options, io);
+      const result = verifyEnvelope(envelope, config);
+      if (options.json) {
+        const body = result.ok
+          ? { valid: true, keyId: result.keyId, checked: result.checked }
+          : { valid: false, message: result.message, keyId: result.keyId, ...(result.stemThrows ? { stemThrows: result.stemThrows } : {}) };
+        io.stdout(`${JSON.stringify(body)}\n`);
+      } else if (result.ok) {
+        io.stdout(result.checked ? `ok: signed by ${result.keyId}\n` : "ok: signing is disabled by this config; Stem accepts the envelope without checking\n");
+      } else {
+        io.stderr(`${result.message}\n`);
+        if (result.stemThrows) {
+          io.stderr(
+            `stemguard: Stem throws ${result.stemThrows} here, not SignatureVerificationException: the worker does not dead-letter it as signature-invalid\n`,
+          );
+        }
+      }
+      if (!result.ok) throw new CliExit(EXIT.FAILED);
+    });
+};
+
+function addEnvelopeOptions(command: Command): Command {
+  return command
+    .requiredOption("--env-file <file>", "env file with the STEM_SIGNING_* variables (KEY=VALUE lines)")
+    .requiredOption("--envelope <file>", "envelope JSON as Stem stores it")
+    .option("--tz <zone>", TZ_HELP);
+}
+
+/** Reads the env file (Stem's parser) and the envelope; config errors end the command with 64. */
+async function load(options: EnvelopeOptions, io: CliIo): Promise<{ config: StemSigningConfig; envelope: StemEnvelope }> {
+  const { readEnvFile } = await import("../../core/stem-env/env-file.js");
+  const { parseStemSigningEnv } = await import("../../core/stem-env/parse-signing-env.js");
+  const { parseEnvelope } = await import("../../core/signing/envelope.js");
+  const env = readEnvFile(path.resolve(io.cwd, options.envFile));
+  let config: StemSigningConfig;
+  try {
+    config = parseStemSigningEnv(env);
+  } catch (err) {
+    if (!(err instanceof StemConfigError)) throw err;
+    io.stderr(`Failed to load StemConfig: ${await dartText(err)}\n`);
+    throw new CliExit(EXIT.USAGE);
+  }
+  const envelope = parseEnvelope(readText(path.resolve(io.cwd, options.envelope), "--envelope"), {
+    source: options.envelope,
+    timeZone: options.tz,
+  });
+  return { config, envelope };
+}
+
+/** Dart's `toString()` of Stem's error, with any key material redacted. */
+async function dartText(err: StemConfigError): Promise<string> {
+  const { dartErrorText, redactStemMessage } = await import("../../core/stem-env/parse-signing-env.js");
+  return dartErrorText(new StemConfigError(err.kind, redactStemMessage(err.stemMessage)));
+}
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+function readText(file: string, flag: string): string {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "error";
+    throw new StemguardError(`cannot read the file (${code})`, { field: flag, value: file, fix: code === "ENOENT" ? "check the path" : "pass a readable file" });
+  }
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    throw new StemguardError("the file is not valid UTF-8", { field: flag, value: file, fix: "save the envelope as UTF-8 JSON" });
+  }
+}
