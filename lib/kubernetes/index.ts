@@ -1,0 +1,3 @@
+export * from "./signing-keyring";
+export * from "./workload-env";
+export * from "./material-inputs";
