@@ -1,0 +1,79 @@
+import { StemguardError } from "../core/errors";
+
+/** An ECS `environment` entry. */
+export interface EcsKeyValuePair {
+  readonly name: string;
+  readonly value: string;
+}
+
+/** An ECS `secrets` entry: `valueFrom` is a secret ARN, optionally `:<json-key>:<stage>:<version-id>`. */
+export interface EcsSecretRef {
+  readonly name: string;
+  readonly valueFrom: string;
+}
+
+/**
+ * The parts of an ECS container definition the keyring touches. Every other
+ * field (`image`, `portMappings`, ...) passes through unchanged.
+ */
+export interface EcsContainerDefinition {
+  readonly name: string;
+  readonly environment?: readonly EcsKeyValuePair[];
+  readonly secrets?: readonly EcsSecretRef[];
+  readonly [field: string]: unknown;
+}
+
+/** A container definition after binding: `environment` and `secrets` are always present. */
+export type BoundContainerDefinition<T extends EcsContainerDefinition> = T & {
+  readonly environment: readonly EcsKeyValuePair[];
+  readonly secrets: readonly EcsSecretRef[];
+};
+
+/** What a keyring adds to a container for one role. */
+export interface StemContainerBinding {
+  /** `TZ=UTC` and `STEMGUARD_KEYRING_REVISION=<revision>`. */
+  readonly environment: readonly EcsKeyValuePair[];
+  /** One entry per Stem signing variable, read from the role secret's JSON key. */
+  readonly secrets: readonly EcsSecretRef[];
+}
+
+/**
+ * Environment variable whose value is the role's keyring revision. It changes
+ * exactly when the role's env changes, so ECS gets a new task-definition
+ * revision (and a rolling deployment) then, and only then.
+ */
+export const KEYRING_REVISION_ENV = "STEMGUARD_KEYRING_REVISION";
+
+/**
+ * `container` with `binding` appended to its `environment` and `secrets`.
+ * Refuses a container that already sets one of the names differently, since
+ * ECS would then pick one of the two values silently.
+ */
+export function mergeContainerBinding<T extends EcsContainerDefinition>(container: T, binding: StemContainerBinding, field: string): BoundContainerDefinition<T> {
+  const environment = [...(container.environment ?? [])];
+  const secrets = [...(container.secrets ?? [])];
+  const taken = new Map<string, string>();
+  for (const e of environment) taken.set(e.name, `environment value ${JSON.stringify(e.value)}`);
+  for (const s of secrets) taken.set(s.name, "a secret");
+  for (const e of binding.environment) {
+    const existing = environment.find((x) => x.name === e.name);
+    if (existing && existing.value === e.value && !secrets.some((s) => s.name === e.name)) continue; // e.g. TZ=UTC already there
+    refuseTaken(taken, e.name, container.name, field);
+    environment.push(e);
+  }
+  for (const s of binding.secrets) {
+    refuseTaken(taken, s.name, container.name, field);
+    secrets.push(s);
+  }
+  return { ...container, environment, secrets };
+}
+
+function refuseTaken(taken: Map<string, string>, name: string, container: string, field: string): void {
+  const what = taken.get(name);
+  if (what === undefined) return;
+  throw new StemguardError(`container "${container}" already sets ${name} (${what}); the keyring owns this variable`, {
+    field,
+    value: name,
+    fix: name === "TZ" ? "remove TZ from the container or set it to UTC (Stem signatures need the same TZ everywhere)" : `remove ${name} from the container definition`,
+  });
+}
