@@ -1,5 +1,6 @@
 // Pure TypeScript (no cdktf import): the CLI can name what the construct declares.
 import { StemguardError } from "../core/errors";
+import { materialVariableName } from "../core/material/tf-var";
 import type { Role, SigningLedger } from "../core/keyring/types";
 
 /** Characters Secrets Manager accepts in a secret name. */
@@ -33,17 +34,6 @@ export function keySecretName(prefix: string, keyId: string): string {
 /** `<prefix>/roles/<role>`: the secret holding one role's Stem signing env as a JSON object. */
 export function roleSecretName(prefix: string, role: Role): string {
   return `${prefix}/roles/${role}`;
-}
-
-/**
- * The Terraform variable that carries a key's material document:
- * `<prefix>_key_<id>` with every character outside `[A-Za-z0-9_]` turned into
- * `_` (`prod/stem` + `k2026.11` -> `prod_stem_key_k2026_11`). The same rule as
- * the Kubernetes keyring, so one `stemguard keys generate --format tf-var`
- * output serves both.
- */
-export function materialVariableName(prefix: string, keyId: string): string {
-  return `${prefix.replace(/[^A-Za-z0-9_]/g, "_")}_key_${keyId.replace(/[^A-Za-z0-9_]/g, "_")}`;
 }
 
 /** A key whose material document reaches Terraform as `TF_VAR_<variableName>`. */
@@ -86,3 +76,5 @@ export function planAwsMaterialInputs(ledger: SigningLedger, prefix: string): Aw
       return { keyId: k.id, variableName, envVarName: `TF_VAR_${variableName}`, required: k.id === createdNow };
     });
 }
+
+export { materialVariableName };

@@ -1,5 +1,6 @@
 // Pure TypeScript (no cdktf import) so the CLI can name the same inputs the construct declares.
 import { StemguardError } from "../core/errors";
+import { materialVariableName } from "../core/material/tf-var";
 import { planRoleEnv, type MaterialField } from "../core/keyring/env-plan";
 import type { Role, SigningLedger } from "../core/keyring/types";
 
@@ -23,11 +24,6 @@ export interface MaterialInputPlan {
 }
 
 const FIELD_ORDER: readonly MaterialField[] = ["secret", "seed", "publicKey"];
-
-/** `stem-signing` + `k2026.11` -> `stem_signing_key_k2026_11` (Terraform identifiers and shell names allow no `-` or `.`). */
-export function materialVariableName(namePrefix: string, keyId: string): string {
-  return `${namePrefix.replace(/[^A-Za-z0-9_]/g, "_")}_key_${keyId.replace(/[^A-Za-z0-9_]/g, "_")}`;
-}
 
 /**
  * The material inputs a keyring needs in the ledger's current phase: one per
@@ -70,3 +66,5 @@ export function planMaterialInputs(ledger: SigningLedger, roles: readonly Role[]
   }
   return inputs;
 }
+
+export { materialVariableName };

@@ -146,3 +146,41 @@ describe("stemguard rotate, env render and review: the three-PR journey", () => 
     expect(missing.err).toMatch(/no material file for key "k1".*Fix: create it with 'stemguard keys generate --algorithm hmac-sha256 --id k1 --out .*elsewhere\/k1\.env'/);
   });
 });
+
+describe("stemguard keys: Terraform ephemeral inputs", () => {
+  test("generate --format tf-var prints one export line whose document the keyrings read", async () => {
+    const { code, out } = await run(tmp(), "keys", "generate", "--algorithm", "ed25519", "--id", "k2026.11", "--format", "tf-var", "--name-prefix", "prod/stem");
+    expect(code).toBe(0);
+    const m = /^export TF_VAR_prod_stem_key_k2026_11='(\{.*\})'\n$/.exec(out);
+    expect(m).not.toBeNull();
+    const doc = JSON.parse(m![1]);
+    expect(Object.keys(doc)).toEqual(["seed", "publicKey"]);
+    expect(Buffer.from(doc.seed, "base64")).toHaveLength(32);
+    expect(Buffer.from(doc.publicKey, "base64")).toHaveLength(32);
+  });
+
+  test("fails --format tf-var without --name-prefix, and an unknown format", async () => {
+    const a = await run(tmp(), "keys", "generate", "--algorithm", "hmac-sha256", "--id", "k1", "--format", "tf-var");
+    expect(a.code).toBe(64);
+    expect(a.err).toMatch(/--name-prefix: --format tf-var needs the keyring's name prefix/);
+    expect(a.out).toBe("");
+    const b = await run(tmp(), "keys", "generate", "--algorithm", "hmac-sha256", "--id", "k1", "--format", "yaml");
+    expect(b.err).toMatch(/--format: unknown output format \(got "yaml"\)\. Fix: use --format env or --format tf-var/);
+  });
+
+  test("tf-vars prints the inputs of live keys only, named as both keyrings name their variables", async () => {
+    const dir = tmp();
+    await run(dir, "rotate", "init", "k1", "--algorithm", "hmac-sha256");
+    for (const id of ["k1", "k2"]) await run(dir, "keys", "generate", "--algorithm", "hmac-sha256", "--id", id, "--out", `material/${id}.env`);
+    for (const [op, id] of [["stage", "k2"], ["activate", "k2"]]) await run(dir, "rotate", op, id);
+    const live = await run(dir, "keys", "tf-vars", "--material", "material", "--name-prefix", "stem-signing");
+    expect(live.out.split("\n").filter(Boolean).map((l) => l.split("=")[0])).toEqual(["export TF_VAR_stem_signing_key_k1", "export TF_VAR_stem_signing_key_k2"]);
+    const k2 = parseStemSigningEnv(parseEnvText(fs.readFileSync(path.join(dir, "material/k2.env"), "utf8"))).keys.get("k2")!;
+    expect(live.out).toContain(`TF_VAR_stem_signing_key_k2='{"secret":"${Buffer.from(k2).toString("base64")}"}'`);
+    await run(dir, "rotate", "retire", "k1");
+    fs.rmSync(path.join(dir, "material/k1.env")); // retired material may be destroyed
+    const after = await run(dir, "keys", "tf-vars", "--material", "material", "--name-prefix", "stem-signing");
+    expect(after.code).toBe(0);
+    expect(after.out).toMatch(/^export TF_VAR_stem_signing_key_k2='[^\n]+'\n$/);
+  });
+});

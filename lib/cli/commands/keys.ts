@@ -3,7 +3,10 @@ import * as path from "node:path";
 import { StemguardError } from "../../core/errors";
 import { writeFileAtomic } from "../../core/fs/atomic-write";
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from "../../core/keyring/types";
+import { DEFAULT_LEDGER_FILE, readLedgerFile } from "../../core/keyring/ledger-file";
 import { materialEnvLines } from "../../core/material/encode";
+import { readKeyMaterial } from "../../core/material/material-dir";
+import { materialTfVarLine } from "../../core/material/tf-var";
 import { generateKeyMaterial } from "../../core/material/generate";
 import type { RegisterCommand } from "./index";
 
@@ -14,6 +17,8 @@ export const registerKeys: RegisterCommand = (program, io) => {
     .description("Generate material for one key and print it as Stem env lines (the same lines Stem's own generator prints).")
     .requiredOption("--algorithm <name>", `signing algorithm: ${SIGNING_ALGORITHMS.join(" | ")}`)
     .requiredOption("--id <id>", "key id ([A-Za-z0-9._-]+), as in the ledger")
+    .option("--format <format>", "env: Stem env lines; tf-var: an `export TF_VAR_...` line for the keyring's ephemeral input", "env")
+    .option("--name-prefix <prefix>", "with --format tf-var: the keyring's namePrefix (names the Terraform variable)")
     .option("--out <file>", "write to FILE (atomically, mode 0600) instead of stdout")
     .option("--force", "overwrite an existing --out file")
     .addHelpText(
@@ -22,11 +27,13 @@ export const registerKeys: RegisterCommand = (program, io) => {
 The output contains secret material. Without --out it goes to stdout, because
 printing it is what this command is for; keep it out of logs and shells' history.
 
-Example:
+Examples:
   $ stemguard keys generate --algorithm ed25519 --id k2 --out material/k2.env
-  wrote material/k2.env (mode 0600): ed25519 key "k2"`,
+  wrote material/k2.env (mode 0600): ed25519 key "k2"
+  $ stemguard keys generate --algorithm hmac-sha256 --id k2 --format tf-var --name-prefix stem-signing
+  export TF_VAR_stem_signing_key_k2='{"secret":"<base64>"}'`,
     )
-    .action((opts: { algorithm: string; id: string; out?: string; force?: boolean }) => {
+    .action((opts: { algorithm: string; id: string; format: string; namePrefix?: string; out?: string; force?: boolean }) => {
       if (!SIGNING_ALGORITHMS.includes(opts.algorithm as SigningAlgorithm)) {
         throw new StemguardError(`unsupported algorithm; use ${SIGNING_ALGORITHMS.join(" or ")} (lowercase)`, {
           field: "--algorithm",
@@ -34,8 +41,9 @@ Example:
           fix: "pass --algorithm hmac-sha256 or --algorithm ed25519",
         });
       }
+      const namePrefix = checkFormat(opts.format, opts.namePrefix);
       const material = generateKeyMaterial(opts.algorithm as SigningAlgorithm, opts.id);
-      const text = `${materialEnvLines(material).join("\n")}\n`;
+      const text = `${namePrefix === undefined ? materialEnvLines(material).join("\n") : materialTfVarLine(namePrefix, material)}\n`;
       if (!opts.out) {
         io.stdout(text);
         return;
@@ -52,4 +60,45 @@ Example:
       writeFileAtomic(file, text, { mode: 0o600 });
       io.stderr(`wrote ${opts.out} (mode 0600): ${material.algorithm} key "${material.id}"\n`);
     });
+
+  keys
+    .command("tf-vars")
+    .description("Print the ephemeral Terraform inputs (export TF_VAR_...) of every live key in the ledger, from a material directory.")
+    .option("--ledger <file>", "ledger file", DEFAULT_LEDGER_FILE)
+    .requiredOption("--material <dir>", "directory of <key-id>.env files written by 'stemguard keys generate --out'")
+    .requiredOption("--name-prefix <prefix>", "the keyring's namePrefix (names the Terraform variables)")
+    .addHelpText(
+      "after",
+      `
+The output contains material: source it in the shell that runs terraform,
+never commit or log it. Retired keys are left out.
+
+Example:
+  $ eval "$(stemguard keys tf-vars --material material/ --name-prefix stem-signing)"
+  $ terraform plan`,
+    )
+    .action((opts: { ledger: string; material: string; namePrefix: string }) => {
+      const ledger = readLedgerFile(path.resolve(io.cwd, opts.ledger));
+      const dir = path.resolve(io.cwd, opts.material);
+      const lines = ledger.keys
+        .filter((k) => k.state !== "retired")
+        .map((k) => materialTfVarLine(opts.namePrefix, readKeyMaterial(dir, k.id, ledger.algorithm)));
+      io.stdout(`${lines.join("\n")}\n`);
+    });
 };
+
+/** The name prefix for `--format tf-var`, undefined for `--format env`. */
+function checkFormat(format: string, namePrefix: string | undefined): string | undefined {
+  if (format === "env") return undefined;
+  if (format !== "tf-var") {
+    throw new StemguardError("unknown output format", { field: "--format", value: format, fix: "use --format env or --format tf-var" });
+  }
+  if (!namePrefix) {
+    throw new StemguardError("--format tf-var needs the keyring's name prefix to name the Terraform variable", {
+      field: "--name-prefix",
+      value: namePrefix,
+      fix: "pass --name-prefix with the namePrefix of your StemSigningKeyring / StemKubernetesSigningKeyring",
+    });
+  }
+  return namePrefix;
+}
