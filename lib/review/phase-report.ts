@@ -1,4 +1,5 @@
 import { diffLedgers } from "../core/keyring/diff-ledgers";
+import { emptyLedger } from "../core/keyring/steps";
 import type { SigningLedger } from "../core/keyring/types";
 import { diffSynth, formatSynthDiff, type BlockChange, type TerraformJson } from "./synth-diff";
 
@@ -26,16 +27,17 @@ export function buildPhaseReport(
   let previous: Readonly<Record<string, TerraformJson>> = {};
   let base: SigningLedger | undefined;
   for (const ledger of ledgers) {
+    base ??= emptyLedger(ledger.algorithm, ledger);
     const stacks = synthesize(ledger);
     const changes: Record<string, readonly BlockChange[]> = {};
     for (const [platform, doc] of Object.entries(stacks)) changes[platform] = diffSynth(previous[platform] ?? {}, doc);
     const last = ledger.history.at(-1)!;
-    const diff = base ? diffLedgers(base, ledger) : undefined;
+    const diff = diffLedgers(base, ledger);
     entries.push({
       phase: ledger.phase,
       step: `${last.op} ${last.keyId}`,
-      summary: diff === undefined ? `create the keyring with "${last.keyId}" active` : diff.kind === "step" ? diff.summary : diff.kind === "illegal" ? diff.reason : "unchanged",
-      legal: diff === undefined || diff.kind !== "illegal",
+      summary: diff.kind === "step" ? diff.summary : diff.kind === "illegal" ? diff.reason : "unchanged",
+      legal: diff.kind !== "illegal",
       changes,
     });
     previous = stacks;

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { CliIo } from "../io";
+import { registerDemo } from "./demo";
 import { registerDrill } from "./drill";
 import { registerEnvCommands } from "./env";
 import { registerKeys } from "./keys";
@@ -12,4 +13,4 @@ import { registerTls } from "./tls";
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
 /** Every top-level command, in `--help` order. */
-export const COMMANDS: readonly RegisterCommand[] = [registerKeys, registerRotate, registerEnvCommands, registerDrill, registerReview, registerTls];
+export const COMMANDS: readonly RegisterCommand[] = [registerKeys, registerRotate, registerEnvCommands, registerSign, registerVerify, registerDrill, registerReview, registerTls, registerDemo];
