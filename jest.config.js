@@ -10,7 +10,8 @@ module.exports = {
   transformIgnorePatterns: ["/node_modules/(?!@noble/)"],
   // Lets sources use ESM-style "./x.js" specifiers (needed by dynamic import() under nodenext).
   moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
-  setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
-  snapshotSerializers: [],
   testTimeout: 60000,
+  // jest defaults to cores - 1 workers, i.e. one on the 2-core CI machine; the
+  // terraform and redis suites mostly wait on child processes, so use both cores.
+  maxWorkers: 2,
 };

@@ -1,3 +1,4 @@
+import "../support/cdktf-jest";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";

@@ -1,7 +1,7 @@
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { TerraformStack, Testing } from "cdktf";
-// Types of the cdktf jest matchers (test/setup.ts registers them at run time).
-import "cdktf/lib/testing/adapters/jest";
+// Registers the cdktf jest matchers for every suite that uses these fixtures.
+import "../support/cdktf-jest";
 import { applyStep, initLedger } from "../../lib/core/keyring/steps";
 import type { SigningAlgorithm, SigningLedger } from "../../lib/core/keyring/types";
 import { StemKubernetesSigningKeyring, type StemKubernetesSigningKeyringProps } from "../../lib/kubernetes/signing-keyring";

@@ -3,7 +3,6 @@ import type { Command } from "commander";
 import { StemguardError } from "../../core/errors";
 import { writeFileAtomic } from "../../core/fs/atomic-write";
 import { DEFAULT_LEDGER_FILE, readLedgerFile } from "../../core/keyring/ledger-file";
-import { formatEnvLines, renderRoleEnv } from "../../core/keyring/render-env";
 import { ledgerAtPhase } from "../../core/keyring/steps";
 import { ROLES, type Role } from "../../core/keyring/types";
 import type { CliIo } from "../io";
@@ -37,6 +36,7 @@ Example:
       }
       let ledger = readLedgerFile(path.resolve(io.cwd, opts.ledger));
       if (opts.phase !== undefined) ledger = ledgerAtPhase(ledger, Number(opts.phase));
+      const { formatEnvLines, renderRoleEnv } = require("../../core/keyring/render-env") as typeof import("../../core/keyring/render-env");
       const env = renderRoleEnv(ledger, opts.role as Role, path.resolve(io.cwd, opts.material));
       const text = opts.json ? `${JSON.stringify(env, null, 2)}\n` : formatEnvLines(env);
       if (!opts.out) {

@@ -3,6 +3,7 @@ import type { CliIo } from "../io";
 import { registerDemo } from "./demo";
 import { registerDrill } from "./drill";
 import { registerEnvCommands } from "./env";
+import { registerHealth } from "./health";
 import { registerKeys } from "./keys";
 import { registerReview } from "./review";
 import { registerRotate } from "./rotate";
@@ -13,4 +14,4 @@ import { registerTls } from "./tls";
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
 /** Every top-level command, in `--help` order. */
-export const COMMANDS: readonly RegisterCommand[] = [registerKeys, registerRotate, registerEnvCommands, registerSign, registerVerify, registerDrill, registerReview, registerTls, registerDemo];
+export const COMMANDS: readonly RegisterCommand[] = [registerKeys, registerRotate, registerEnvCommands, registerSign, registerVerify, registerDrill, registerReview, registerTls, registerHealth, registerDemo];

@@ -4,10 +4,6 @@ import { StemguardError } from "../../core/errors";
 import { writeFileAtomic } from "../../core/fs/atomic-write";
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from "../../core/keyring/types";
 import { DEFAULT_LEDGER_FILE, readLedgerFile } from "../../core/keyring/ledger-file";
-import { materialEnvLines } from "../../core/material/encode";
-import { readKeyMaterial } from "../../core/material/material-dir";
-import { materialTfVarLine } from "../../core/material/tf-var";
-import { generateKeyMaterial } from "../../core/material/generate";
 import type { RegisterCommand } from "./index";
 
 export const registerKeys: RegisterCommand = (program, io) => {
@@ -42,6 +38,7 @@ Examples:
         });
       }
       const namePrefix = checkFormat(opts.format, opts.namePrefix);
+      const { generateKeyMaterial, materialEnvLines, materialTfVarLine } = materialModules();
       const material = generateKeyMaterial(opts.algorithm as SigningAlgorithm, opts.id);
       const text = `${namePrefix === undefined ? materialEnvLines(material).join("\n") : materialTfVarLine(namePrefix, material)}\n`;
       if (!opts.out) {
@@ -80,12 +77,23 @@ Example:
     .action((opts: { ledger: string; material: string; namePrefix: string }) => {
       const ledger = readLedgerFile(path.resolve(io.cwd, opts.ledger));
       const dir = path.resolve(io.cwd, opts.material);
+      const { readKeyMaterial, materialTfVarLine } = materialModules();
       const lines = ledger.keys
         .filter((k) => k.state !== "retired")
         .map((k) => materialTfVarLine(opts.namePrefix, readKeyMaterial(dir, k.id, ledger.algorithm)));
       io.stdout(`${lines.join("\n")}\n`);
     });
 };
+
+/** Key generation and encoding, loaded on use so `stemguard --help` does not load the Ed25519 library. */
+function materialModules() {
+  return {
+    ...(require("../../core/material/generate") as typeof import("../../core/material/generate")),
+    ...(require("../../core/material/encode") as typeof import("../../core/material/encode")),
+    ...(require("../../core/material/material-dir") as typeof import("../../core/material/material-dir")),
+    ...(require("../../core/material/tf-var") as typeof import("../../core/material/tf-var")),
+  };
+}
 
 /** The name prefix for `--format tf-var`, undefined for `--format env`. */
 function checkFormat(format: string, namePrefix: string | undefined): string | undefined {
