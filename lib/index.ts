@@ -27,3 +27,8 @@ export * from "./core/drill/rotation-drill";
 export * from "./review/synth-diff";
 export * from "./review/ledger-review";
 export * from "./review/phase-report";
+export * from "./core/tls";
+export * from "./core/health/redis-url";
+export * from "./core/health/tls-env";
+export * from "./core/health/health-report";
+export * from "./core/health/run-health";

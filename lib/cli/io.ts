@@ -25,6 +25,8 @@ export const EXIT = {
   OK: 0,
   /** A check ran and failed (verify mismatch, drill dropped a message, expiring cert). */
   FAILED: 1,
+  /** stemguard itself failed (a bug): never a verdict. */
+  INTERNAL: 2,
   /** Bad input or configuration (EX_USAGE / Stem's config-load failure). */
   USAGE: 64,
   /** A connection or TLS failure (EX_SOFTWARE, as `stem health`). */

@@ -37,6 +37,8 @@ function exitCodeFor(err: unknown, io: CliIo): number {
     io.stderr(`stemguard: ${err.message}\n`);
     return EXIT.USAGE;
   }
-  io.stderr(`stemguard: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  return EXIT.FAILED;
+  // A crash must not read as a verdict (1 = a check failed): it gets its own code.
+  const detail = err instanceof Error ? (io.env.STEMGUARD_DEBUG ? (err.stack ?? err.message) : err.message) : String(err);
+  io.stderr(`stemguard: internal error: ${detail}\n(set STEMGUARD_DEBUG=1 for the stack trace; please report it)\n`);
+  return EXIT.INTERNAL;
 }

@@ -20,7 +20,7 @@ export function reviewLedgerChange(base: SigningLedger, head: SigningLedger, led
   } else if (diff.kind === "step") {
     const drain =
       diff.step.op === "activate"
-        ? "\n\nAfter apply: wait until messages signed with the retiring key have drained (delayed tasks, retries, DLQ) before retiring it; the signature alarm is tightened while a key is retiring."
+        ? "\n\nAfter apply: wait until messages signed with the retiring key have drained (delayed tasks, retries, DLQ) before retiring it (`stemguard drill` names which phases' messages must drain)."
         : "";
     markdown = `**stemguard**: legal step. ${diff.summary}${drain}\n\n${table}`;
   } else {

@@ -29,4 +29,11 @@ describe("stemguard health: configuration errors exit 64 like stem health", () =
     expect(await main(["health"], io)).toBe(64);
     expect(io.err()).toMatch(/Missing STEM_BROKER_URL environment variable \(e\.g\. redis:\/\/host:6379\)\./);
   });
+
+  test("applies --broker before loading the config, as stem health does", async () => {
+    // Port 1 on loopback refuses the connection: the check runs (exit 70) instead of a config error.
+    const io = fakeIo(process.cwd(), { STEM_BROKER_URL: "" });
+    expect(await main(["health", "--broker", "redis://127.0.0.1:1/0", "--skip-backend", "--timeout", "2000"], io)).toBe(70);
+    expect(io.out()).toMatch(/Connection failed for redis:\/\/127\.0\.0\.1:1\/0/);
+  });
 });

@@ -184,3 +184,30 @@ describe("stemguard keys: Terraform ephemeral inputs", () => {
     expect(after.out).toMatch(/^export TF_VAR_stem_signing_key_k2='[^\n]+'\n$/);
   });
 });
+
+describe("stemguard rotate: adopting signing on a running fleet", () => {
+  test("init --producers-first, then enforce: the summary says what happens and review accepts each step", async () => {
+    const dir = tmp();
+    const init = await run(dir, "rotate", "init", "k1", "--algorithm", "hmac-sha256", "--producers-first");
+    expect(init.code).toBe(0);
+    expect(init.out).toMatch(/Producers and beat sign; workers do not verify yet\. Drain unsigned messages, then 'stemguard rotate enforce'\./);
+    expect(init.out).toMatch(/k1 {3}active {2}producer,beat {2}producer,beat/);
+    fs.copyFileSync(path.join(dir, "stemguard.rotation.json"), path.join(dir, "base.json"));
+    const enforce = await run(dir, "rotate", "enforce");
+    expect(enforce.code).toBe(0);
+    expect(enforce.out).toMatch(/phase 1 -> 2: enforce: workers start verifying signatures.*Rolls: worker\./);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "stemguard.rotation.json"), "utf8"))).toMatchObject({ producersFirst: true, phase: 2 });
+    const review = await run(dir, "review", "--base", "base.json", "--json");
+    expect(JSON.parse(review.out)).toMatchObject({ ok: true, kind: "step", step: { op: "enforce", keyId: "k1" }, rolls: ["worker"] });
+    const again = await run(dir, "rotate", "enforce");
+    expect(again.code).toBe(64);
+    expect(again.err).toMatch(/enforce k1: workers already verify signatures/);
+    const drill = await run(dir, "drill");
+    expect(drill.out).toMatch(/drain: unsigned messages from phase 0 are rejected from phase 2 on; let them drain before applying it/);
+  });
+
+  test("init without --producers-first warns that workers verify at once", async () => {
+    const { out } = await run(tmp(), "rotate", "init", "k1", "--algorithm", "ed25519");
+    expect(out).toMatch(/Workers verify from this phase on: right for a new fleet; a fleet with unsigned messages in flight needs "rotate init --producers-first"/);
+  });
+});

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 // The compiled CLI (npm test builds dist/ before jest runs). Commands that do not
-// synthesize must not load cdktf, the providers, node-forge or ioredis: that is
+// synthesize must not load cdktf, the providers, or node-forge: that is
 // what keeps `stemguard --help` and `env check` fast (numbers: bench/cli-startup.js).
 const ROOT = path.join(__dirname, "../..");
 const MAIN = path.join(ROOT, "dist/lib/cli/main.js");
@@ -32,10 +32,10 @@ describe("CLI start-up loads only what the command needs", () => {
     expect(modulesLoadedBy(["--help"])).toEqual(["commander"]);
   });
 
-  test("env check loads no cdktf, provider, node-forge or ioredis", () => {
+  test("env check loads no cdktf, provider or node-forge", () => {
     const file = path.join(ROOT, "test/fixtures/good-env");
     const envFile = fs.readdirSync(file).find((f) => f.endsWith(".env"))!;
     const packages = modulesLoadedBy(["env", "check", path.join(file, envFile)]);
-    expect(packages.filter((p) => /^(cdktf|@cdktf\/|constructs|node-forge|ioredis)/.test(p))).toEqual([]);
+    expect(packages.filter((p) => /^(cdktf|@cdktf\/|constructs|node-forge)/.test(p))).toEqual([]);
   });
 });

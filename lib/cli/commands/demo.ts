@@ -45,7 +45,7 @@ Example:
       const { buildKubernetesFleetApp, KUBERNETES_FLEET_STACK_ID } =
         require("../../../examples/kubernetes-fleet/main") as typeof import("../../../examples/kubernetes-fleet/main");
       const { buildPhaseReport, formatPhaseReport } = require("../../review/phase-report") as typeof import("../../review/phase-report");
-      const { runRotationDrill } = require("../../core/drill/rotation-drill") as typeof import("../../core/drill/rotation-drill");
+      const { describeDrain, runRotationDrill } = require("../../core/drill/rotation-drill") as typeof import("../../core/drill/rotation-drill");
 
       const ledgers = exampleRotation(opts.algorithm as SigningAlgorithm);
       const outRoot = path.resolve(io.cwd, opts.out);
@@ -74,7 +74,7 @@ Example:
       io.stdout(
         `stemguard demo: ${opts.algorithm} keyring, AWS (ECS) and Kubernetes fleets with ${services} worker services each\n\n${text}\n\n` +
           `drill: ${drill.phases} phases, ${drill.checks} sign/verify checks, ${drill.failures.length} dropped messages\n` +
-          drill.drains.map((d) => `drain: messages signed with "${d.keyId}" in phase ${d.signedAt} are rejected from phase ${d.rejectedFrom} on\n`).join("") +
+          drill.drains.map((d) => `drain: ${describeDrain(d)}\n`).join("") +
           `\nsynthesized ${ledgers.length * 2} stacks into ${path.relative(io.cwd, outRoot) || "."} in ${seconds} s\n`,
       );
     });

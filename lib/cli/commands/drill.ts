@@ -26,7 +26,7 @@ Example:
     )
     .action((opts: { ledger: string; material?: string; json?: boolean }) => {
       // Loaded here, not at the top, so `stemguard --help` does not pay for the crypto modules.
-      const { runRotationDrill } = require("../../core/drill/rotation-drill") as typeof import("../../core/drill/rotation-drill");
+      const { describeDrain, runRotationDrill } = require("../../core/drill/rotation-drill") as typeof import("../../core/drill/rotation-drill");
       const { readKeyMaterial, materialFile } = require("../../core/material/material-dir") as typeof import("../../core/material/material-dir");
       const ledger = readLedgerFile(path.resolve(io.cwd, opts.ledger));
       const materials = new Map<string, KeyMaterial>();
@@ -52,7 +52,7 @@ Example:
           );
         }
         for (const d of report.drains) {
-          lines.push(`drain: messages signed with "${d.keyId}" in phase ${d.signedAt} are rejected from phase ${d.rejectedFrom} on; let them drain before applying it`);
+          lines.push(`drain: ${describeDrain(d)}`);
         }
         if (!opts.material) lines.push("material: throwaway keys (pass --material DIR to drill with the real ones)");
         else if (throwaway.length > 0) lines.push(`material: throwaway bytes for retired keys without files: ${throwaway.join(", ")}`);

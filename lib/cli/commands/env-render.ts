@@ -35,7 +35,12 @@ Example:
         throw new StemguardError(`unknown role; use ${ROLES.join(", ")}`, { field: "--role", value: opts.role, fix: "pass --role producer, --role worker or --role beat" });
       }
       let ledger = readLedgerFile(path.resolve(io.cwd, opts.ledger));
-      if (opts.phase !== undefined) ledger = ledgerAtPhase(ledger, Number(opts.phase));
+      if (opts.phase !== undefined) {
+        if (!/^[0-9]+$/.test(opts.phase)) {
+          throw new StemguardError("must be a phase number", { field: "--phase", value: opts.phase, fix: "pass a phase shown by 'stemguard rotate status', e.g. --phase 2" });
+        }
+        ledger = ledgerAtPhase(ledger, Number(opts.phase));
+      }
       const { formatEnvLines, renderRoleEnv } = require("../../core/keyring/render-env") as typeof import("../../core/keyring/render-env");
       const env = renderRoleEnv(ledger, opts.role as Role, path.resolve(io.cwd, opts.material));
       const text = opts.json ? `${JSON.stringify(env, null, 2)}\n` : formatEnvLines(env);
@@ -43,7 +48,7 @@ Example:
         io.stdout(text);
         return;
       }
-      writeFileAtomic(path.resolve(io.cwd, opts.out), text, { mode: 0o600 });
+      writeFileAtomic(path.resolve(io.cwd, opts.out), text, { mode: 0o600, field: "--out" });
       io.stderr(`wrote ${opts.out} (mode 0600): ${opts.role} env for phase ${ledger.phase}\n`);
     });
 }

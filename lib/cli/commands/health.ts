@@ -47,9 +47,11 @@ export const registerHealth: RegisterCommand = (program, io) => {
     .action(async (flags: HealthFlags) => {
       // Like `stem health`, refuse a signing config Stem would refuse (StemConfig.fromEnvironment
       // reads the broker URL first, so a missing one is reported by runHealthChecks instead).
-      if (flags.broker?.trim() || io.env.STEM_BROKER_URL) {
+      const broker = flags.broker?.trim() || io.env.STEM_BROKER_URL;
+      if (broker) {
         const { loadStemSigning, stemFailureLine } = require("../../core/stem-env/strict-check") as typeof import("../../core/stem-env/strict-check");
-        const signing = loadStemSigning(io.env);
+        // The env as Stem sees it after the --broker override.
+        const signing = loadStemSigning({ ...io.env, STEM_BROKER_URL: broker });
         if (!signing.ok) {
           io.stderr(`${stemFailureLine(signing.error)}\n`);
           throw new CliExit(EXIT.USAGE);

@@ -46,15 +46,19 @@ Examples:
         return;
       }
       const file = path.resolve(io.cwd, opts.out);
-      if (!opts.force && fs.existsSync(file)) {
-        throw new StemguardError("file exists; refusing to overwrite key material", {
-          field: "--out",
-          value: opts.out,
-          fix: "choose a new file, or pass --force if you really mean to replace this key",
-        });
-      }
       if (!fs.existsSync(path.dirname(file))) fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-      writeFileAtomic(file, text, { mode: 0o600 });
+      try {
+        writeFileAtomic(file, text, { mode: 0o600, overwrite: Boolean(opts.force), field: "--out" });
+      } catch (err) {
+        if (err instanceof StemguardError && err.value === file && /exists/.test(err.message)) {
+          throw new StemguardError("file exists; refusing to overwrite key material", {
+            field: "--out",
+            value: opts.out,
+            fix: "choose a new file, or pass --force if you really mean to replace this key",
+          });
+        }
+        throw err;
+      }
       io.stderr(`wrote ${opts.out} (mode 0600): ${material.algorithm} key "${material.id}"\n`);
     });
 

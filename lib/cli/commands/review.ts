@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { StemguardError } from "../../core/errors";
-import { DEFAULT_LEDGER_FILE, parseLedger, readLedgerFile } from "../../core/keyring/ledger-file";
+import { DEFAULT_LEDGER_FILE, parseLedgerText, readLedgerFile } from "../../core/keyring/ledger-file";
 import { emptyLedger } from "../../core/keyring/steps";
 import { reviewLedgerChange } from "../../review/ledger-review";
 import { CliExit, EXIT } from "../io";
@@ -40,7 +40,7 @@ Example:
       else {
         const text = gitShow(io.cwd, opts.baseRef!, headFile);
         // A pull request that creates the ledger is reviewed against phase 0.
-        base = text === undefined ? emptyLedger(head.algorithm, head) : parseLedger(JSON.parse(text), `${opts.baseRef}:${opts.ledger}`);
+        base = text === undefined ? emptyLedger(head.algorithm, head) : parseLedgerText(text, `${opts.baseRef}:${opts.ledger}`);
       }
       const review = reviewLedgerChange(base, head, opts.ledger);
       if (opts.json) io.stdout(`${JSON.stringify({ ok: review.ok, ...review.diff })}\n`);

@@ -5,7 +5,7 @@ import { StemguardError } from "../../core/errors";
 import { diffLedgers } from "../../core/keyring/diff-ledgers";
 import { DEFAULT_LEDGER_FILE, readLedgerFile, writeLedgerFile } from "../../core/keyring/ledger-file";
 import { formatPhaseTable, phaseTable } from "../../core/keyring/phase-table";
-import { applyStep, initLedger } from "../../core/keyring/steps";
+import { applyStep, emptyLedger, initLedger } from "../../core/keyring/steps";
 import { SIGNING_ALGORITHMS, type SigningAlgorithm, type SigningLedger, type StepOp } from "../../core/keyring/types";
 import type { CliIo } from "../io";
 import type { RegisterCommand } from "./index";
@@ -15,6 +15,7 @@ const NEXT: Record<StepOp, (id: string) => string> = {
   stage: (id) => `Next: merge and apply this phase (all roles roll and trust "${id}"), then 'stemguard rotate activate ${id}'.`,
   activate: () => `Next: merge and apply, wait until in-flight messages signed with the retiring key have drained (delayed tasks, retries, DLQ), then 'stemguard rotate retire <old-id>'.`,
   retire: () => "Next: nothing; the rotation is complete.",
+  enforce: () => "Next: merge and apply; workers now verify. Rotate later with 'stemguard rotate stage <new-id>'.",
 };
 
 export const registerRotate: RegisterCommand = (program, io) => {
@@ -26,6 +27,8 @@ export const registerRotate: RegisterCommand = (program, io) => {
       `
 Steps:
   init ID       create the ledger with ID as the active key
+                (--producers-first on a fleet with unsigned traffic: workers verify only after 'enforce')
+  enforce       turn verification on for workers (after the unsigned backlog drained)
   stage ID      every role trusts ID; nothing signs with it yet
   activate ID   every signer switches to ID; the previous key becomes retiring
   retire ID     drop a retiring key from every trust list (after drain)
@@ -45,8 +48,9 @@ Example:
       .command("init <id>")
       .description("Create a ledger whose first phase has ID as the active key.")
       .requiredOption("--algorithm <name>", `signing algorithm: ${SIGNING_ALGORITHMS.join(" | ")}`)
-      .option("--verify-only-workers", "ed25519: give workers public keys only (retries then fail; contract §1.4)"),
-  ).action((id: string, opts: { ledger: string; json?: boolean; algorithm: string; verifyOnlyWorkers?: boolean }) => {
+      .option("--verify-only-workers", "ed25519: give workers public keys only (retries then fail; contract §1.4)")
+      .option("--producers-first", "adopt signing on a running fleet: producers and beat sign now, workers verify after 'rotate enforce'"),
+  ).action((id: string, opts: { ledger: string; json?: boolean; algorithm: string; verifyOnlyWorkers?: boolean; producersFirst?: boolean }) => {
     const file = path.resolve(io.cwd, opts.ledger);
     if (fs.existsSync(file)) {
       throw new StemguardError("ledger already exists; init creates a new keyring", {
@@ -62,9 +66,9 @@ Example:
         fix: "pass --algorithm hmac-sha256 or --algorithm ed25519",
       });
     }
-    const ledger = initLedger(opts.algorithm as SigningAlgorithm, id, { verifyOnlyWorkers: opts.verifyOnlyWorkers });
+    const ledger = initLedger(opts.algorithm as SigningAlgorithm, id, { verifyOnlyWorkers: opts.verifyOnlyWorkers, producersFirst: opts.producersFirst });
     writeLedgerFile(file, ledger);
-    report(io, opts, undefined, ledger, file);
+    report(io, opts, emptyLedger(ledger.algorithm, ledger), ledger, file);
   });
 
   for (const op of ["stage", "activate", "retire"] as const) {
@@ -78,6 +82,17 @@ Example:
       },
     );
   }
+
+  ledgerOption(rotate.command("enforce").description("Turn on signature verification on workers of a --producers-first ledger, after unsigned messages drained.")).action(
+    (opts: { ledger: string; json?: boolean }) => {
+      const file = path.resolve(io.cwd, opts.ledger);
+      const base = readLedgerFile(file);
+      const active = base.keys.find((k) => k.state === "active")!;
+      const head = applyStep(base, "enforce", active.id);
+      writeLedgerFile(file, head);
+      report(io, opts, base, head, file);
+    },
+  );
 
   ledgerOption(rotate.command("status").description("Show the phase table: each key, its state, which roles trust it and which sign with it.")).action(
     (opts: { ledger: string; json?: boolean }) => {
@@ -96,17 +111,18 @@ function descriptionOf(op: "stage" | "activate" | "retire"): string {
   return {
     stage: "Stage a new key: every role trusts it; nothing signs with it yet.",
     activate: "Activate a staged key: every signer switches to it; the previous active key becomes retiring.",
-    retire: "Retire a retiring key after drain: it leaves every trust list.",
+    retire: "Retire a retiring key after drain (or withdraw a staged key that never signed): it leaves every trust list.",
   }[op];
 }
 
-function report(io: CliIo, opts: { json?: boolean }, base: SigningLedger | undefined, head: SigningLedger, file: string): void {
+function report(io: CliIo, opts: { json?: boolean }, base: SigningLedger, head: SigningLedger, file: string): void {
   const step = head.history.at(-1)!;
-  const diff = base ? diffLedgers(base, head) : undefined;
-  const summary = diff?.kind === "step" ? diff.summary : `phase 0 -> 1: create the keyring with "${step.keyId}" active.`;
+  const diff = diffLedgers(base, head);
+  const rolls = diff.kind === "step" ? diff.rolls : [];
   if (opts.json) {
-    io.stdout(`${JSON.stringify({ ledger: file, phase: head.phase, step, rolls: diff?.kind === "step" ? diff.rolls : ["producer", "worker", "beat"], keys: phaseTable(head) })}\n`);
+    io.stdout(`${JSON.stringify({ ledger: file, phase: head.phase, step, rolls, keys: phaseTable(head) })}\n`);
     return;
   }
+  const summary = diff.kind === "step" ? diff.summary : `phase ${head.phase}`;
   io.stdout(`${summary}\nWrote ${file}.\n\n${formatPhaseTable(head)}\n\n${NEXT[step.op](step.keyId)}\n`);
 }

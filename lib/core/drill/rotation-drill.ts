@@ -1,8 +1,8 @@
 import { StemConfigError } from "../errors";
 import { planRoleEnvForKeys } from "../keyring/env-plan";
 import { renderRoleEnvWithMaterial } from "../keyring/render-env";
-import { replayPhases } from "../keyring/steps";
-import { ROLES, type LedgerKey, type Role, type SigningLedger } from "../keyring/types";
+import { replayStates, type PhaseState } from "../keyring/steps";
+import { ROLES, type Role, type SigningLedger } from "../keyring/types";
 import { generateKeyMaterial } from "../material/generate";
 import type { KeyMaterial } from "../material/types";
 import type { StemEnvelope } from "../signing/envelope";
@@ -59,21 +59,24 @@ export interface DrillOptions {
  * messages into the DLQ.
  */
 export function runRotationDrill(ledger: SigningLedger, options: DrillOptions = {}): DrillReport {
-  return drillKeyPhases(replayPhases(ledger), ledger, options);
+  return drillPhaseStates(replayStates(ledger), ledger, options);
 }
 
+/** Key id of drain notes for unsigned messages (before producers sign, or retries of non-verifying workers). */
+export const UNSIGNED = "(unsigned)";
+
 /**
- * The drill over explicit key states per phase (index 0 = before the first
- * step). runRotationDrill feeds it a ledger's replayed history; tests feed it
- * forged sequences to prove that it catches unsafe ones.
+ * The drill over explicit phase states (index 0 = before the first step).
+ * runRotationDrill feeds it a ledger's replayed history; tests feed it forged
+ * sequences to prove that it catches unsafe ones.
  */
-export function drillKeyPhases(
-  phases: readonly (readonly LedgerKey[])[],
-  ledger: Pick<SigningLedger, "algorithm" | "verifyOnlyWorkers">,
+export function drillPhaseStates(
+  phases: readonly PhaseState[],
+  ledger: Pick<SigningLedger, "algorithm" | "verifyOnlyWorkers" | "producersFirst">,
   options: DrillOptions = {},
 ): DrillReport {
   const materials = new Map(options.materials ?? []);
-  for (const key of phases.flat()) {
+  for (const key of phases.flatMap((p) => p.keys)) {
     if (!materials.has(key.id)) materials.set(key.id, generateKeyMaterial(ledger.algorithm, key.id));
   }
   const failures: DrillFailure[] = [];
@@ -82,13 +85,16 @@ export function drillKeyPhases(
   // env once (Ed25519 in pure JS is the drill's cost).
   const byEnv = new Map<string, StemSigningConfig | Error>();
   const configOf = (phase: number, role: Role): StemSigningConfig | Error => {
-    const plan = planRoleEnvForKeys(phases[phase], ledger.algorithm, role, { verifyOnlyWorkers: ledger.verifyOnlyWorkers });
+    const { keys, workersVerify } = phases[phase];
+    const plan = planRoleEnvForKeys(keys, ledger.algorithm, role, { verifyOnlyWorkers: ledger.verifyOnlyWorkers, workersVerify });
     const env = renderRoleEnvWithMaterial(plan, materials);
-    const text = JSON.stringify(env);
-    const cacheKey = `${role}|${text}`;
+    const verifying = role !== "worker" || workersVerify;
+    const cacheKey = `${role}|${verifying}|${JSON.stringify(env)}`;
     if (!byEnv.has(cacheKey)) {
       // Stricter than Stem: stemguard's own findings on the rendered env fail the drill too.
-      const errors = checkSigningEnv(env, { role, allowVerifyOnlyWorker: ledger.verifyOnlyWorkers }).filter((f) => f.severity === "error");
+      // (A worker that does not verify yet is checked without role rules: it has signing off on purpose.)
+      const roleRules = verifying ? { role, allowVerifyOnlyWorker: ledger.verifyOnlyWorkers } : {};
+      const errors = checkSigningEnv(env, roleRules).filter((f) => f.severity === "error");
       if (errors.length > 0) byEnv.set(cacheKey, new Error(errors.map((f) => `${f.field}: ${f.message}`).join("; ")));
       else {
         try {
@@ -100,22 +106,62 @@ export function drillKeyPhases(
     }
     return byEnv.get(cacheKey)!;
   };
+  const workerIds = new Map<StemSigningConfig, number>();
   const verified = new Map<string, { ok: boolean; message: string }>();
-  const verifyOnce = (signed: StemEnvelope, worker: StemSigningConfig) => {
+  const verifyAt = (signed: StemEnvelope, phase: number): { ok: boolean; message: string } => {
+    const worker = configOf(phase, "worker");
+    if (worker instanceof Error) return { ok: false, message: `Stem refuses the worker env: ${describe(worker)}` };
+    if (!worker.isEnabled) {
+      return phases[phase].workersVerify
+        ? { ok: false, message: "the worker env has signing disabled: it would accept unsigned messages" }
+        : { ok: true, message: "" }; // not enforcing yet: Stem accepts every message
+    }
     let ids = workerIds.get(worker);
     if (ids === undefined) workerIds.set(worker, (ids = workerIds.size));
     const cacheKey = `${ids}|${signed.toJson()}`;
-    if (!verified.has(cacheKey)) verified.set(cacheKey, verifyOnly(signed, worker));
+    if (!verified.has(cacheKey)) {
+      const result = verifyEnvelope(signed, worker);
+      verified.set(cacheKey, result.ok ? { ok: true, message: "" } : { ok: false, message: result.message });
+    }
     return verified.get(cacheKey)!;
   };
-  const workerIds = new Map<StemSigningConfig, number>();
   const signedBy = new Map<StemSigningConfig, StemEnvelope[]>();
   const last = phases.length - 1;
   const envelopes = drillEnvelopes();
   let checks = 0;
+  /** Messages of one signer in one phase: verified by the neighbours; later rejections are drains. */
+  const deliver = (phase: number, signer: Role, messages: readonly StemEnvelope[], keyId: string) => {
+    for (const signed of messages) {
+      let rejected = false;
+      for (let verifiedAt = Math.max(1, phase - 1); verifiedAt <= Math.min(last, phase + 1); verifiedAt++) {
+        checks++;
+        const result = verifyAt(signed, verifiedAt);
+        if (result.ok) continue;
+        // Unsigned messages meeting verifying workers are the adoption drain, not a rotation failure.
+        if (keyId === UNSIGNED && !rejected) drains.push({ signedAt: phase, keyId, rejectedFrom: verifiedAt });
+        else if (keyId !== UNSIGNED) failures.push({ signedAt: phase, signer, verifiedAt, envelope: signed.name, message: result.message });
+        rejected = true;
+      }
+      if (rejected || signed.name !== envelopes[0].name) continue;
+      for (let later = phase + 2; later <= last; later++) {
+        if (!verifyAt(signed, later).ok) {
+          drains.push({ signedAt: phase, keyId, rejectedFrom: later });
+          break;
+        }
+      }
+    }
+  };
+  // A producersFirst ledger adopts a fleet that already carries unsigned messages (phase 0).
+  if (ledger.producersFirst && last >= 1) {
+    for (const signer of ["producer", "beat"] as const) deliver(0, signer, envelopes, UNSIGNED);
+  }
   for (let phase = 1; phase <= last; phase++) {
     for (const signer of ROLES) {
       if (signer === "worker" && ledger.verifyOnlyWorkers) continue; // they cannot sign; documented trade-off
+      if (signer === "worker" && !phases[phase].workersVerify) {
+        deliver(phase, signer, envelopes, UNSIGNED); // signing off: retries go out unsigned
+        continue;
+      }
       const config = configOf(phase, signer);
       if (config instanceof Error) {
         failures.push({ signedAt: phase, signer, message: `Stem refuses the ${signer} env: ${describe(config)}` });
@@ -133,32 +179,10 @@ export function drillKeyPhases(
           continue;
         }
       }
-      for (const signed of signedBy.get(config)!) {
-        for (let verifiedAt = Math.max(1, phase - 1); verifiedAt <= Math.min(last, phase + 1); verifiedAt++) {
-          const worker = configOf(verifiedAt, "worker");
-          checks++;
-          const result = worker instanceof Error ? { ok: false, message: `Stem refuses the worker env: ${describe(worker)}` } : verifyOnce(signed, worker);
-          if (!result.ok) failures.push({ signedAt: phase, signer, verifiedAt, envelope: signed.name, message: result.message });
-        }
-        if (signed.name === envelopes[0].name) {
-          for (let later = phase + 2; later <= last; later++) {
-            const worker = configOf(later, "worker");
-            if (!(worker instanceof Error) && !verifyOnce(signed, worker).ok) {
-              drains.push({ signedAt: phase, keyId: config.activeKeyId!, rejectedFrom: later });
-              break;
-            }
-          }
-        }
-      }
+      deliver(phase, signer, signedBy.get(config)!, config.activeKeyId!);
     }
   }
   return { phases: last, checks, failures, drains: dedupeDrains(drains) };
-}
-
-function verifyOnly(signed: Parameters<typeof verifyEnvelope>[0], worker: StemSigningConfig): { ok: boolean; message: string } {
-  if (!worker.isEnabled) return { ok: false, message: "the worker env has signing disabled: it would accept unsigned messages" };
-  const result = verifyEnvelope(signed, worker);
-  return result.ok ? { ok: true, message: "" } : { ok: false, message: result.message };
 }
 
 function describe(err: Error): string {
@@ -168,9 +192,15 @@ function describe(err: Error): string {
 function dedupeDrains(notes: DrainNote[]): DrainNote[] {
   const seen = new Set<string>();
   return notes.filter((n) => {
-    const key = `${n.signedAt}/${n.keyId}`;
+    const key = `${n.signedAt}/${n.keyId}/${n.rejectedFrom}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
+}
+
+/** One line for a drain note, for terminals and review comments. */
+export function describeDrain(note: DrainNote): string {
+  const what = note.keyId === UNSIGNED ? `unsigned messages from phase ${note.signedAt}` : `messages signed with "${note.keyId}" in phase ${note.signedAt}`;
+  return `${what} are rejected from phase ${note.rejectedFrom} on; let them drain before applying it`;
 }

@@ -1,6 +1,6 @@
 import { StemguardError } from "../errors";
 import { planFingerprint, planRoleEnvForKeys } from "./env-plan";
-import { applyStepToKeys } from "./steps";
+import { applyStepToState, currentState } from "./steps";
 import { ROLES, type LedgerStep, type Role, type SigningLedger } from "./types";
 
 /** What changed between two ledgers (base branch vs pull request). */
@@ -22,6 +22,7 @@ const STEP_MEANING: Record<LedgerStep["op"], (id: string) => string> = {
   stage: (id) => `stage "${id}": every role trusts it, nothing signs with it yet`,
   activate: (id) => `activate "${id}": every signer switches to it; the previous key is retiring (drain before retiring it)`,
   retire: (id) => `retire "${id}": removed from every trust list`,
+  enforce: () => "enforce: workers start verifying signatures; unsigned messages still queued are dead-lettered from now on",
 };
 
 /**
@@ -57,23 +58,30 @@ export function diffLedgers(base: SigningLedger, head: SigningLedger): LedgerDif
     return { kind: "illegal", reason: `${head.phase - base.phase} steps in one pull request (${steps}); split it: one step per pull request, one apply per phase` };
   }
   const step = head.history[head.history.length - 1];
+  if (Boolean(base.producersFirst) !== Boolean(head.producersFirst) && base.phase > 0) {
+    return { kind: "illegal", reason: "producersFirst changes after init; it is fixed when the ledger is created" };
+  }
+  const baseState = currentState(base);
+  let headState;
   try {
-    applyStepToKeys(base.keys, base.algorithm, step.op, step.keyId);
+    headState = applyStepToState(baseState, base.algorithm, step.op, step.keyId, head);
   } catch (err) {
     return { kind: "illegal", reason: err instanceof StemguardError ? err.message : String(err) };
   }
-  const options = { verifyOnlyWorkers: head.verifyOnlyWorkers };
-  const rolls = ROLES.filter((role) => {
-    if (base.keys.length === 0) return true;
-    const before = planFingerprint(planRoleEnvForKeys(base.keys, base.algorithm, role, options));
-    const after = planFingerprint(planRoleEnvForKeys(head.keys, head.algorithm, role, options));
-    return before !== after;
-  });
+  const plan = (state: typeof baseState, role: (typeof ROLES)[number]) =>
+    planFingerprint(planRoleEnvForKeys(state.keys, head.algorithm, role, { verifyOnlyWorkers: head.verifyOnlyWorkers, workersVerify: state.workersVerify }));
+  const rolls = ROLES.filter((role) => base.keys.length === 0 || plan(baseState, role) !== plan(headState, role));
+  const caution =
+    step.op === "init" && !head.producersFirst
+      ? ' Workers verify from this phase on: right for a new fleet; a fleet with unsigned messages in flight needs "rotate init --producers-first" (producers sign first, workers enforce after drain).'
+      : step.op === "init"
+        ? " Producers and beat sign; workers do not verify yet. Drain unsigned messages, then 'stemguard rotate enforce'."
+        : "";
   return {
     kind: "step",
     step,
     rolls,
-    summary: `phase ${base.phase} -> ${head.phase}: ${STEP_MEANING[step.op](step.keyId)}. Rolls: ${rolls.join(", ") || "nothing"}.`,
+    summary: `phase ${base.phase} -> ${head.phase}: ${STEP_MEANING[step.op](step.keyId)}. Rolls: ${rolls.join(", ") || "nothing"}.${caution}`,
   };
 }
 

@@ -1,5 +1,5 @@
 import { StemguardError } from "../errors";
-import { replayPhases } from "./steps";
+import { currentState, replayStates } from "./steps";
 import type { LedgerKey, Role, SigningAlgorithm, SigningLedger } from "./types";
 
 /** Which bytes of a key's material a variable needs. */
@@ -31,6 +31,14 @@ export interface RoleEnvPlan {
 export interface RoleEnvOptions {
   /** Ed25519 workers without private keys (cannot re-sign retries; contract §1.4). */
   readonly verifyOnlyWorkers?: boolean;
+  /**
+   * Whether workers verify signatures in this phase. When false (a
+   * `producersFirst` ledger before `enforce`), workers get only
+   * `STEM_SIGNING_ALGORITHM`: Stem then has signing disabled on them.
+   *
+   * @default true
+   */
+  readonly workersVerify?: boolean;
 }
 
 /** States whose keys verifiers trust. */
@@ -66,7 +74,9 @@ export function planRoleEnvForKeys(
   const literal = (name: string, text: string): EnvVariablePlan => ({ name, parts: [{ kind: "literal", text }] });
   const trustedIds = trusted.map((k) => k.id);
   const variables: EnvVariablePlan[] = [literal("STEM_SIGNING_ALGORITHM", algorithm)];
-  if (algorithm === "hmac-sha256") {
+  if (role === "worker" && options.workersVerify === false) {
+    // Signing disabled: the worker accepts unsigned and signed messages alike.
+  } else if (algorithm === "hmac-sha256") {
     variables.push({ name: "STEM_SIGNING_KEYS", parts: list(trustedIds, "secret") });
     variables.push(literal("STEM_SIGNING_ACTIVE_KEY", active.id));
   } else {
@@ -85,7 +95,8 @@ export function planRoleEnvForKeys(
 
 /** The signing env plan of `role` in the ledger's current phase. */
 export function planRoleEnv(ledger: SigningLedger, role: Role): RoleEnvPlan {
-  return planRoleEnvForKeys(ledger.keys, ledger.algorithm, role, { verifyOnlyWorkers: ledger.verifyOnlyWorkers });
+  const { workersVerify } = currentState(ledger);
+  return planRoleEnvForKeys(ledger.keys, ledger.algorithm, role, { verifyOnlyWorkers: ledger.verifyOnlyWorkers, workersVerify });
 }
 
 /** Fills a plan's material references; `resolve` returns standard padded base64 (or a token for it). */
@@ -114,13 +125,12 @@ export function planFingerprint(plan: RoleEnvPlan): string {
  * and the pod-template annotation that rolls workloads.
  */
 export function roleEnvRevision(ledger: SigningLedger, role: Role): number {
-  const phases = replayPhases(ledger);
+  const states = replayStates(ledger);
   let revision = 0;
   let previous = "";
-  for (let phase = 1; phase < phases.length; phase++) {
-    const fingerprint = planFingerprint(
-      planRoleEnvForKeys(phases[phase], ledger.algorithm, role, { verifyOnlyWorkers: ledger.verifyOnlyWorkers }),
-    );
+  for (let phase = 1; phase < states.length; phase++) {
+    const { keys, workersVerify } = states[phase];
+    const fingerprint = planFingerprint(planRoleEnvForKeys(keys, ledger.algorithm, role, { verifyOnlyWorkers: ledger.verifyOnlyWorkers, workersVerify }));
     if (fingerprint !== previous) revision = phase;
     previous = fingerprint;
   }

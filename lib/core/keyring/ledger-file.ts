@@ -29,16 +29,21 @@ export function readLedgerFile(file: string): SigningLedger {
       fix: code === "ENOENT" ? "create one with 'stemguard rotate init <key-id>' or pass --ledger PATH" : "check the path and permissions",
     });
   }
+  return parseLedgerText(text, file);
+}
+
+/** Parses and validates ledger JSON text; `source` names it in errors (a path, or `ref:path`). */
+export function parseLedgerText(text: string, source: string): SigningLedger {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
     throw new StemguardError(`ledger is not valid JSON (${(err as Error).message})`, {
-      field: file,
+      field: source,
       fix: "restore the file from version control; edit ledgers only with 'stemguard rotate'",
     });
   }
-  return parseLedger(data, file);
+  return parseLedger(data, source);
 }
 
 /** Writes a ledger atomically, pretty-printed so pull-request diffs stay small. */
@@ -60,6 +65,7 @@ export function serializeLedger(ledger: SigningLedger): string {
     `  "algorithm": ${JSON.stringify(ledger.algorithm)}`,
     `  "phase": ${ledger.phase}`,
     ...(ledger.verifyOnlyWorkers ? [`  "verifyOnlyWorkers": true`] : []),
+    ...(ledger.producersFirst ? [`  "producersFirst": true`] : []),
     `  "keys": ${rows(ledger.keys.map((k) => ({ id: k.id, algorithm: k.algorithm, state: k.state })))}`,
     `  "history": ${rows(ledger.history.map((s) => ({ phase: s.phase, op: s.op, keyId: s.keyId })))}`,
   ];
@@ -89,8 +95,12 @@ export function parseLedger(data: unknown, source = "ledger"): SigningLedger {
     });
   }
   const algorithm = expectAlgorithm(obj.algorithm, at("algorithm"));
-  if (!Number.isInteger(obj.phase) || (obj.phase as number) < 0) {
-    throw new StemguardError("phase must be a whole number >= 0", { field: at("phase"), value: obj.phase, fix: "restore the file from version control" });
+  if (!Number.isInteger(obj.phase) || (obj.phase as number) < 1) {
+    throw new StemguardError("phase must be a whole number >= 1 (a ledger starts with 'rotate init')", {
+      field: at("phase"),
+      value: obj.phase,
+      fix: obj.phase === 0 ? "delete the file and run 'stemguard rotate init <key-id>'" : "restore the file from version control",
+    });
   }
   if (obj.verifyOnlyWorkers !== undefined && typeof obj.verifyOnlyWorkers !== "boolean") {
     throw new StemguardError("verifyOnlyWorkers must be true or false", { field: at("verifyOnlyWorkers"), value: obj.verifyOnlyWorkers, fix: "remove it or set a boolean" });
@@ -101,6 +111,9 @@ export function parseLedger(data: unknown, source = "ledger"): SigningLedger {
       value: true,
       fix: "remove verifyOnlyWorkers",
     });
+  }
+  if (obj.producersFirst !== undefined && typeof obj.producersFirst !== "boolean") {
+    throw new StemguardError("producersFirst must be true or false", { field: at("producersFirst"), value: obj.producersFirst, fix: "remove it or set a boolean" });
   }
   const keys = expectArray(obj.keys, at("keys")).map((k, i) => parseKey(k, at(`keys[${i}]`), algorithm));
   const history = expectArray(obj.history, at("history")).map((s, i) => parseStep(s, at(`history[${i}]`), i + 1));
@@ -132,7 +145,7 @@ export function parseLedger(data: unknown, source = "ledger"): SigningLedger {
   }
   let replayed: LedgerKey[];
   try {
-    replayed = replayPhases({ algorithm, history }).at(-1)!;
+    replayed = replayPhases({ algorithm, history, producersFirst: obj.producersFirst === true }).at(-1)!;
   } catch (err) {
     throw new StemguardError(`history does not replay: ${(err as Error).message}`, {
       field: at("history"),
@@ -153,6 +166,7 @@ export function parseLedger(data: unknown, source = "ledger"): SigningLedger {
     algorithm,
     phase: obj.phase as number,
     ...(obj.verifyOnlyWorkers === true ? { verifyOnlyWorkers: true } : {}),
+    ...(obj.producersFirst === true ? { producersFirst: true } : {}),
     keys,
     history,
   };

@@ -2,6 +2,46 @@ import { StemguardError } from "../errors";
 import { assertKeyId } from "./key-id";
 import type { KeyState, LedgerKey, LedgerStep, SigningAlgorithm, SigningLedger, StepOp } from "./types";
 
+/** Everything a phase decides: the keys' states and whether workers verify signatures. */
+export interface PhaseState {
+  readonly keys: readonly LedgerKey[];
+  /** False only between `init` of a `producersFirst` ledger and its `enforce` step. */
+  readonly workersVerify: boolean;
+}
+
+/** Options fixed when a ledger is created. */
+export interface LedgerOptions {
+  readonly verifyOnlyWorkers?: boolean;
+  readonly producersFirst?: boolean;
+}
+
+/** The phase state after one step, or a StemguardError saying why the step is illegal. */
+export function applyStepToState(
+  state: PhaseState,
+  algorithm: SigningAlgorithm,
+  op: StepOp,
+  keyId: string,
+  options: LedgerOptions = {},
+): PhaseState {
+  if (op !== "enforce") {
+    const keys = applyStepToKeys(state.keys, algorithm, op, keyId);
+    return { keys, workersVerify: op === "init" ? !options.producersFirst : state.workersVerify };
+  }
+  const active = state.keys.find((k) => k.state === "active");
+  const field = `enforce ${keyId}`;
+  if (!active || state.workersVerify) {
+    throw new StemguardError(active ? "workers already verify signatures" : "the ledger has no keys yet", {
+      field,
+      value: keyId,
+      fix: active ? "nothing to enforce: verification is on" : "create the first key with 'stemguard rotate init <id> --producers-first'",
+    });
+  }
+  if (keyId !== active.id) {
+    throw new StemguardError(`enforce names the active key ("${active.id}")`, { field, value: keyId, fix: "run 'stemguard rotate enforce' without an id" });
+  }
+  return { keys: state.keys, workersVerify: true };
+}
+
 /** The key states after one step, or a StemguardError saying why the step is illegal. */
 export function applyStepToKeys(
   keys: readonly LedgerKey[],
@@ -64,32 +104,36 @@ export function applyStepToKeys(
       );
     }
     case "retire":
-      if (!existing || existing.state !== "retiring") {
-        throw new StemguardError("only a retiring key can be retired (an active key must be replaced first)", {
+      // A staged key may be withdrawn (lost or leaked before it ever signed):
+      // nothing signs with it, so dropping it from the trust lists is safe.
+      if (!existing || (existing.state !== "retiring" && existing.state !== "staged")) {
+        throw new StemguardError("only a retiring key (after drain) or a staged key (never used to sign) can be retired", {
           field,
           value: existing ? existing.state : "absent",
           fix:
             existing?.state === "active"
               ? "stage and activate a new key; this key then becomes retiring"
-              : existing?.state === "staged"
-                ? "a staged key that was never active cannot be retired yet; activate it or leave it staged"
+              : existing?.state === "retired"
+                ? "the key is already retired"
                 : "check the key id with 'stemguard rotate status'",
         });
       }
       return setState("retired");
+    case "enforce":
+      return [...keys]; // keys do not change; applyStepToState checks the step
   }
 }
 
 /** Returns the ledger after one legal step; throws on an illegal one. The input is not modified. */
 export function applyStep(ledger: SigningLedger, op: StepOp, keyId: string): SigningLedger {
-  const keys = applyStepToKeys(ledger.keys, ledger.algorithm, op, keyId);
+  const { keys } = applyStepToState(currentState(ledger), ledger.algorithm, op, keyId, ledger);
   const phase = ledger.phase + 1;
   const step: LedgerStep = { phase, op, keyId };
   return { ...ledger, phase, keys, history: [...ledger.history, step] };
 }
 
 /** A ledger before its first step (phase 0): the base of a pull request that creates the keyring. */
-export function emptyLedger(algorithm: SigningAlgorithm, options: { verifyOnlyWorkers?: boolean } = {}): SigningLedger {
+export function emptyLedger(algorithm: SigningAlgorithm, options: LedgerOptions = {}): SigningLedger {
   return {
     schemaVersion: 1,
     kind: "stemguard.signing-keyring",
@@ -98,23 +142,33 @@ export function emptyLedger(algorithm: SigningAlgorithm, options: { verifyOnlyWo
     keys: [],
     history: [],
     ...(options.verifyOnlyWorkers ? { verifyOnlyWorkers: true } : {}),
+    ...(options.producersFirst ? { producersFirst: true } : {}),
   };
 }
 
 /** A new ledger whose first phase has one active key. */
-export function initLedger(algorithm: SigningAlgorithm, keyId: string, options: { verifyOnlyWorkers?: boolean } = {}): SigningLedger {
+export function initLedger(algorithm: SigningAlgorithm, keyId: string, options: LedgerOptions = {}): SigningLedger {
   return applyStep(emptyLedger(algorithm, options), "init", keyId);
 }
 
-/** The keys of every phase from 0 (empty) to the ledger's phase, by replaying its history. */
-export function replayPhases(ledger: Pick<SigningLedger, "algorithm" | "history">): LedgerKey[][] {
-  const phases: LedgerKey[][] = [[]];
-  let keys: LedgerKey[] = [];
+/** The state of every phase from 0 (empty) to the ledger's phase, by replaying its history. */
+export function replayStates(ledger: Pick<SigningLedger, "algorithm" | "history" | "producersFirst">): PhaseState[] {
+  const states: PhaseState[] = [{ keys: [], workersVerify: false }];
   for (const step of ledger.history) {
-    keys = applyStepToKeys(keys, ledger.algorithm, step.op, step.keyId);
-    phases.push(keys);
+    states.push(applyStepToState(states.at(-1)!, ledger.algorithm, step.op, step.keyId, ledger));
   }
-  return phases;
+  return states;
+}
+
+/** The keys of every phase from 0 (empty) to the ledger's phase. */
+export function replayPhases(ledger: Pick<SigningLedger, "algorithm" | "history" | "producersFirst">): LedgerKey[][] {
+  return replayStates(ledger).map((s) => [...s.keys]);
+}
+
+/** The ledger's current phase state. */
+export function currentState(ledger: SigningLedger): PhaseState {
+  if (ledger.history.length === 0) return { keys: ledger.keys, workersVerify: false };
+  return { keys: ledger.keys, workersVerify: replayStates(ledger).at(-1)!.workersVerify };
 }
 
 /** The ledger as it was at `phase` (1..ledger.phase). */
@@ -127,5 +181,5 @@ export function ledgerAtPhase(ledger: SigningLedger, phase: number): SigningLedg
     });
   }
   const history = ledger.history.slice(0, phase);
-  return { ...ledger, phase, history, keys: replayPhases({ algorithm: ledger.algorithm, history }).at(-1)! };
+  return { ...ledger, phase, history, keys: replayPhases({ ...ledger, history }).at(-1)! };
 }

@@ -19,9 +19,12 @@ export const ROLES: readonly Role[] = ["producer", "worker", "beat"];
 /** Key ids Stem can carry in a key list: no `:` `,` or whitespace (contract §1.2). */
 export const KEY_ID_PATTERN = /^[A-Za-z0-9._-]+$/;
 
-/** One step of a rotation. `init` creates the first (active) key. */
-export type StepOp = "init" | "stage" | "activate" | "retire";
-export const STEP_OPS: readonly StepOp[] = ["init", "stage", "activate", "retire"];
+/**
+ * One step of a rotation. `init` creates the first (active) key; `enforce`
+ * turns on verification on workers of a ledger created with `producersFirst`.
+ */
+export type StepOp = "init" | "stage" | "activate" | "retire" | "enforce";
+export const STEP_OPS: readonly StepOp[] = ["init", "stage", "activate", "retire", "enforce"];
 
 export interface LedgerKey {
   readonly id: string;
@@ -52,4 +55,11 @@ export interface SigningLedger {
    * (contract §1.4). Off by default because retries then fail.
    */
   readonly verifyOnlyWorkers?: boolean;
+  /**
+   * Adopting signing on a fleet that already carries unsigned messages: `init`
+   * makes producers and beat sign while workers do not verify yet (Stem
+   * dead-letters unsigned messages once a worker verifies); the `enforce`
+   * step turns verification on after the unsigned backlog has drained.
+   */
+  readonly producersFirst?: boolean;
 }

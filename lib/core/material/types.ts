@@ -1,5 +1,3 @@
-import type { SigningAlgorithm } from "../keyring/types";
-
 /**
  * Secret bytes for one key. Never log, synthesize or plan these.
  * Ed25519 material without `seed` is verify-only (public key alone).
@@ -14,5 +12,3 @@ export type KeyMaterial =
       /** Raw 32-byte public key. */
       readonly publicKey: Uint8Array;
     };
-
-export type MaterialAlgorithm = SigningAlgorithm;

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { drillKeyPhases, runRotationDrill } from "../../../lib/core/drill/rotation-drill";
+import { UNSIGNED, drillPhaseStates, runRotationDrill } from "../../../lib/core/drill/rotation-drill";
 import { applyStep, initLedger } from "../../../lib/core/keyring/steps";
 import { SIGNING_ALGORITHMS, type LedgerKey, type SigningLedger } from "../../../lib/core/keyring/types";
 import { legalMoves } from "../keyring/ledger-model";
@@ -18,6 +18,9 @@ function walk(algorithm: SigningLedger["algorithm"], choices: number[], verifyOn
 }
 
 const key = (id: string, state: LedgerKey["state"], algorithm: LedgerKey["algorithm"] = "hmac-sha256"): LedgerKey => ({ id, algorithm, state });
+
+/** Phase states whose workers verify, from key lists. */
+const verifying = (...phases: LedgerKey[][]) => phases.map((keys) => ({ keys, workersVerify: true }));
 
 describe("rotation drill", () => {
   test("a full rotation drops nothing, and names the drain between activate and retire", () => {
@@ -38,14 +41,39 @@ describe("rotation drill", () => {
   });
 
   test("fails a forged rotation that activates a key no worker trusts yet, with Stem's message", () => {
-    const report = drillKeyPhases([[], [key("k1", "active")], [key("k1", "retiring"), key("k2", "active")]], { algorithm: "hmac-sha256" });
+    const report = drillPhaseStates(verifying([], [key("k1", "active")], [key("k1", "retiring"), key("k2", "active")]), { algorithm: "hmac-sha256" });
     expect(report.failures).toContainEqual({ signedAt: 2, signer: "producer", verifiedAt: 1, envelope: "drill.plain", message: 'unknown signing key "k2"' });
     expect(report.failures.every((f) => f.signedAt === 2 && f.verifiedAt === 1)).toBe(true);
   });
 
   test("fails a forged rotation that drops the active key from the trust list in one step", () => {
-    const report = drillKeyPhases([[], [key("k1", "active")], [key("k1", "retired"), key("k2", "active")]], { algorithm: "ed25519" }, {});
+    const report = drillPhaseStates(verifying([], [key("k1", "active", "ed25519")], [key("k1", "retired", "ed25519"), key("k2", "active", "ed25519")]), { algorithm: "ed25519" });
     expect(report.failures.map((f) => f.message)).toContain('unknown signing key "k1"');
+  });
+
+  test("adopting a running fleet: producers sign first, workers enforce after the unsigned backlog drains", () => {
+    let ledger = initLedger("hmac-sha256", "k1", { producersFirst: true });
+    ledger = applyStep(ledger, "enforce", "k1");
+    ledger = applyStep(ledger, "stage", "k2");
+    const report = runRotationDrill(ledger);
+    expect(report.failures).toEqual([]);
+    // Unsigned messages from before stemguard (phase 0) and unsigned retries of
+    // phase-1 workers are rejected once workers enforce (phase 2): drain them first.
+    expect(report.drains).toEqual([
+      { signedAt: 0, keyId: UNSIGNED, rejectedFrom: 2 },
+      { signedAt: 1, keyId: UNSIGNED, rejectedFrom: 2 },
+    ]);
+  });
+
+  test("names the drain when a forged sequence turns verification off again: unsigned retries meet verifying workers", () => {
+    const states = [
+      { keys: [], workersVerify: false },
+      { keys: [key("k1", "active")], workersVerify: true },
+      { keys: [key("k1", "active")], workersVerify: false },
+    ];
+    const report = drillPhaseStates(states, { algorithm: "hmac-sha256" });
+    // Phase-2 workers stopped verifying: their unsigned retries meet phase-1 workers that verify.
+    expect(report.drains).toContainEqual({ signedAt: 2, keyId: UNSIGNED, rejectedFrom: 1 });
   });
 
   test("verify-only Ed25519 workers: producers and beat are drilled, workers only verify", () => {

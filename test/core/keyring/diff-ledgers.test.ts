@@ -48,6 +48,6 @@ describe("diffLedgers", () => {
   test("fails a step the base cannot take, with the step's reason", () => {
     // A head built from a forged history: retire k1 directly after init.
     const forged: SigningLedger = { ...l1, phase: 2, history: [...l1.history, { phase: 2, op: "retire", keyId: "k1" }], keys: [{ id: "k1", algorithm: "hmac-sha256", state: "retired" }] };
-    expect(diffLedgers(l1, forged)).toMatchObject({ kind: "illegal", reason: expect.stringMatching(/only a retiring key can be retired/) });
+    expect(diffLedgers(l1, forged)).toMatchObject({ kind: "illegal", reason: expect.stringMatching(/only a retiring key \(after drain\) or a staged key \(never used to sign\) can be retired/) });
   });
 });

@@ -63,4 +63,29 @@ describe("role env plans", () => {
       "STEM_SIGNING_ALGORITHM=ed25519\nSTEM_SIGNING_PUBLIC_KEYS=k1:<k1.publicKey>\nSTEM_SIGNING_PRIVATE_KEYS=k1:<k1.seed>\nSTEM_SIGNING_ACTIVE_KEY=k1",
     );
   });
+
+  test("producersFirst: workers get signing off until enforce, producers and beat sign from init", () => {
+    const l1 = initLedger("ed25519", "k1", { producersFirst: true });
+    expect(resolveRoleEnv(planRoleEnv(l1, "worker"), fake)).toEqual({ STEM_SIGNING_ALGORITHM: "ed25519" });
+    expect(resolveRoleEnv(planRoleEnv(l1, "producer"), fake).STEM_SIGNING_ACTIVE_KEY).toBe("k1");
+    const l2 = applyStep(l1, "enforce", "k1");
+    expect(resolveRoleEnv(planRoleEnv(l2, "worker"), fake)).toEqual({
+      STEM_SIGNING_ALGORITHM: "ed25519",
+      STEM_SIGNING_PUBLIC_KEYS: "k1:<k1.publicKey>",
+      STEM_SIGNING_PRIVATE_KEYS: "k1:<k1.seed>",
+      STEM_SIGNING_ACTIVE_KEY: "k1",
+    });
+    // enforce changes only the workers' env: producers and beat keep their revision.
+    expect([roleEnvRevision(l2, "worker"), roleEnvRevision(l2, "producer"), roleEnvRevision(l2, "beat")]).toEqual([2, 1, 1]);
+    expect(() => applyStep(l2, "enforce", "k1")).toThrow(/enforce k1: workers already verify signatures/);
+    expect(() => applyStep(l1, "enforce", "k9")).toThrow(/enforce names the active key \("k1"\)/);
+    expect(() => applyStep(initLedger("ed25519", "k1"), "enforce", "k1")).toThrow(/workers already verify/);
+  });
+
+  test("the revision stays when a step does not change the role: verify-only workers at activate", () => {
+    const [, staged, activated] = rotation("ed25519", true);
+    expect(roleEnvRevision(staged, "worker")).toBe(2);
+    expect(roleEnvRevision(activated, "worker")).toBe(2); // public keys unchanged, no private keys
+    expect(roleEnvRevision(activated, "producer")).toBe(3);
+  });
 });

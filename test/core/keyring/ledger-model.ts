@@ -17,7 +17,9 @@ export function isLegal(keys: readonly LedgerKey[], op: StepOp, id: string): boo
     case "activate":
       return key?.state === "staged" && !has("retiring");
     case "retire":
-      return key?.state === "retiring";
+      return key?.state === "retiring" || key?.state === "staged";
+    case "enforce":
+      return false; // the walks use ledgers whose workers verify from init on
   }
 }
 

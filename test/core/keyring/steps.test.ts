@@ -34,13 +34,19 @@ describe("rotation steps", () => {
   });
 
   test("fails to retire the active key", () => {
-    expect(() => applyStep(initLedger("ed25519", "k1"), "retire", "k1")).toThrow(/only a retiring key can be retired.*\(got "active"\).*stage and activate a new key/);
+    expect(() => applyStep(initLedger("ed25519", "k1"), "retire", "k1")).toThrow(/only a retiring key \(after drain\) or a staged key \(never used to sign\) can be retired.*\(got "active"\).*stage and activate a new key/);
   });
 
   test("fails to reuse a key id, even a retired one", () => {
     let ledger = initLedger("hmac-sha256", "k1");
     ledger = applyStep(applyStep(applyStep(ledger, "stage", "k2"), "activate", "k2"), "retire", "k1");
     expect(() => applyStep(ledger, "stage", "k1")).toThrow(/key id "k1" is already in the ledger \(state retired\); ids are never reused/);
+  });
+
+  test("withdraws a staged key that never signed, which frees the way for another", () => {
+    const ledger = applyStep(applyStep(initLedger("hmac-sha256", "k1"), "stage", "k2"), "retire", "k2");
+    expect(ledger.keys.map((k) => `${k.id}=${k.state}`)).toEqual(["k1=active", "k2=retired"]);
+    expect(applyStep(ledger, "stage", "k3").keys.map((k) => k.state)).toEqual(["active", "retired", "staged"]);
   });
 
   test("fails to stage a second key while one is staged", () => {
