@@ -153,7 +153,6 @@ export function buildAwsFleetApp(options: AwsFleetOptions): AwsFleetApp {
       memory: "512",
       executionRoleArn: executionRoles.get(role)!.arn,
       containerDefinitions: JSON.stringify([container]),
-      dependsOn: [keyring.roleSecretVersion(role)], // new tasks never start with the previous env
     });
     // DOCS_BLOCK_END:task-definition
     new EcsService(stack, `Service-${name}`, {

@@ -1,7 +1,7 @@
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
-import { DefaultTokenResolver, Fn, StringConcat, TerraformResource, TerraformStack, Token, Tokenization, type TerraformVariable } from "cdktf";
+import { Fn, TerraformStack, Token, type TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { StemguardError } from "../core/errors";
 import { planRoleEnv, resolveRoleEnv, roleEnvRevision } from "../core/keyring/env-plan";
@@ -150,13 +150,7 @@ export class StemSigningKeyring extends Construct {
     Object.defineProperty(this, KEYRING, { value: true });
     const field = (name: string) => `${this.node.path} props.${name}`;
 
-    this.ledger = loadLedger(props, field);
-    if (this.ledger.keys.length === 0) {
-      throw new StemguardError("the ledger has no keys yet (phase 0), so there is no keyring to deploy", {
-        field: field(props.ledgerFile !== undefined ? "ledgerFile" : "ledger"),
-        fix: "create the first key with 'stemguard rotate init <key-id>'",
-      });
-    }
+    this.ledger = loadLedger(props, field); // parseLedger refuses a phase-0 ledger (no keys)
     assertSecretNamePrefix(props.namePrefix, field("namePrefix"));
     this.namePrefix = props.namePrefix;
     this.recoveryWindowInDays = props.recoveryWindowInDays ?? 7;
@@ -225,7 +219,6 @@ export class StemSigningKeyring extends Construct {
       });
     }
 
-    this.node.addValidation({ validate: () => this.validateTaskDefinitions() });
   }
 
   /** The algorithm of every key. */
@@ -271,9 +264,12 @@ export class StemSigningKeyring extends Construct {
 
   /**
    * The ECS `secrets` and `environment` entries for a container of `role`:
-   * each Stem variable from the role secret's JSON key (`<arn>:<name>::`),
-   * `TZ=UTC`, and `STEMGUARD_KEYRING_REVISION=<revision>` so the task
-   * definition changes exactly when the role's env does.
+   * each Stem variable from the role secret's JSON key, pinned to the
+   * secret version this phase writes (`<arn>:<name>::<version-id>`), plus
+   * `TZ=UTC` and `STEMGUARD_KEYRING_REVISION=<revision>`. Pinning makes the
+   * task definition depend on the version (new tasks never start with the
+   * previous env) and makes a rollback to an older task-definition revision
+   * roll the keyring back with it, instead of reading AWSCURRENT.
    */
   public containerBinding(role: Role): StemContainerBinding {
     const parts = this.role(role, "containerBinding");
@@ -282,14 +278,13 @@ export class StemSigningKeyring extends Construct {
         { name: "TZ", value: "UTC" },
         { name: KEYRING_REVISION_ENV, value: String(parts.revision) },
       ],
-      secrets: parts.variableNames.map((name) => ({ name, valueFrom: `${parts.arn}:${name}::` })),
+      secrets: parts.variableNames.map((name) => ({ name, valueFrom: `${parts.arn}:${name}::${parts.version.versionId}` })),
     };
   }
 
   /**
    * `container` with the role's `containerBinding` merged in. Refuses a
-   * container that already sets one of those variables. Pass
-   * `dependsOn: [keyring.roleSecretVersion(role)]` to the task definition.
+   * container that already sets one of those variables.
    */
   public bindToContainer<T extends EcsContainerDefinition>(container: T, role: Role): BoundContainerDefinition<T> {
     return mergeContainerBinding(container, this.containerBinding(role), `${this.node.path}.bindToContainer(${role})`);
@@ -326,31 +321,6 @@ export class StemSigningKeyring extends Construct {
       });
     }
     return parts;
-  }
-
-  /** Task definitions that read a role secret must wait for its current version. */
-  private validateTaskDefinitions(): string[] {
-    const stack = TerraformStack.of(this);
-    const resolver = new DefaultTokenResolver(new StringConcat());
-    const address = (token: string) => String(Tokenization.resolve(token, { scope: stack, resolver })).replace(/^\$\{(.*)\}$/, "$1");
-    const errors: string[] = [];
-    for (const node of stack.node.findAll()) {
-      if (!(node instanceof TerraformResource) || node.terraformResourceType !== "aws_ecs_task_definition") continue;
-      const definitions = (node as unknown as { containerDefinitionsInput?: unknown }).containerDefinitionsInput;
-      if (typeof definitions !== "string") continue;
-      const dependsOn = new Set((node.dependsOn ?? []).map((d) => address(d)));
-      for (const [role, parts] of this.roleParts) {
-        if (!definitions.includes(parts.arn)) continue;
-        const versionAddress = address(parts.version.fqn);
-        if (!dependsOn.has(versionAddress)) {
-          errors.push(
-            `task definition ${node.node.path} reads the ${role} keyring secret but does not depend on its current version, ` +
-              `so new tasks may start with the previous env. Fix: pass dependsOn: [keyring.roleSecretVersion("${role}")]`,
-          );
-        }
-      }
-    }
-    return errors;
   }
 }
 

@@ -195,14 +195,12 @@ describe("StemSigningKeyring", () => {
         { name: "STEMGUARD_KEYRING_REVISION", value: "2" },
       ]);
       expect(container.secrets.map((s) => s.name)).toEqual(["STEM_SIGNING_ALGORITHM", "STEM_SIGNING_KEYS", "STEM_SIGNING_ACTIVE_KEY"]);
-      const task = new EcsTaskDefinition(stack, "Task", {
-        family: "f",
-        containerDefinitions: JSON.stringify([container]),
-        dependsOn: [keyring.roleSecretVersion("worker")],
-      });
+      new EcsTaskDefinition(stack, "Task", { family: "f", containerDefinitions: JSON.stringify([container]) });
       const defs = JSON.parse(synthJson(stack).resource.aws_ecs_task_definition.Task.container_definitions);
-      expect(defs[0].secrets[1].valueFrom).toMatch(/^\$\{aws_secretsmanager_secret\.Keyring_Role-worker_Secret_[0-9A-F]{8}\.arn\}:STEM_SIGNING_KEYS::$/);
-      expect(task.dependsOn).toHaveLength(1);
+      // Pinned to this phase's secret version: an implicit dependency, and a rollback rolls the keyring back too.
+      expect(defs[0].secrets[1].valueFrom).toMatch(
+        /^\$\{aws_secretsmanager_secret\.Keyring_Role-worker_Secret_[0-9A-F]{8}\.arn\}:STEM_SIGNING_KEYS::\$\{aws_secretsmanager_secret_version\.Keyring_Role-worker_Version_[0-9A-F]{8}\.version_id\}$/,
+      );
       expect(() => Testing.synth(stack, true)).not.toThrow();
     });
 
@@ -225,14 +223,6 @@ describe("StemSigningKeyring", () => {
         /already sets STEM_SIGNING_KEYS \(a secret\)/,
       );
     });
-
-    test("fails synthesis when a task definition reads the role secret without depending on its version", () => {
-      const { stack, keyring } = setup();
-      new EcsTaskDefinition(stack, "Task", { family: "f", containerDefinitions: JSON.stringify([keyring.bindToContainer({ name: "app" }, "worker")]) });
-      expect(() => Testing.synth(stack, true)).toThrow(
-        /task definition test\/Task reads the worker keyring secret but does not depend on its current version.*roleSecretVersion\("worker"\)/,
-      );
-    });
   });
 
   describe("fails on bad input", () => {
@@ -248,7 +238,7 @@ describe("StemSigningKeyring", () => {
     });
 
     test("fails on a ledger with no keys", () => {
-      expect(() => setup({ ledger: emptyLedger("hmac-sha256") })).toThrow(/the ledger has no keys yet \(phase 0\).*stemguard rotate init/);
+      expect(() => setup({ ledger: emptyLedger("hmac-sha256") })).toThrow(/phase must be a whole number >= 1 .*\(got 0\)\. Fix: delete the file and run 'stemguard rotate init <key-id>'/);
     });
 
     test("fails on a missing ledger file, naming it", () => {
