@@ -11,7 +11,14 @@ export function buildProgram(io: CliIo): Command {
     .version(packageVersion())
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .exitOverride();
+    .exitOverride()
+    .addHelpText(
+      "after",
+      `
+Exit status: 0 ok; 1 a check ran and failed (verify, drill, review, tls inspect);
+2 internal error; 64 bad input or configuration; 70 connection or TLS failure (health).
+Every command has --help with an example; data commands take --json.`,
+    );
   for (const register of COMMANDS) register(program, io);
   return program;
 }
@@ -23,11 +30,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     await program.parseAsync([...argv], { from: "user" });
     return EXIT.OK;
   } catch (err) {
-    return exitCodeFor(err, io);
+    // `health` keeps stem health's contract: nothing on stdout for a config error.
+    return exitCodeFor(err, io, argv.includes("--json") && argv[0] !== "health");
   }
 }
 
-function exitCodeFor(err: unknown, io: CliIo): number {
+function exitCodeFor(err: unknown, io: CliIo, json: boolean): number {
   if (err instanceof CliExit) return err.code;
   if (err instanceof CommanderError) {
     // --help and --version end through here with exitCode 0.
@@ -35,6 +43,11 @@ function exitCodeFor(err: unknown, io: CliIo): number {
   }
   if (err instanceof StemguardError || err instanceof StemConfigError) {
     io.stderr(`stemguard: ${err.message}\n`);
+    // With --json, scripts also get the error as data on stdout.
+    if (json) {
+      const error = err instanceof StemguardError ? { message: err.message, field: err.field, value: err.value ?? null, fix: err.fix } : { message: err.message };
+      io.stdout(`${JSON.stringify({ ok: false, error })}\n`);
+    }
     return EXIT.USAGE;
   }
   // A crash must not read as a verdict (1 = a check failed): it gets its own code.

@@ -211,3 +211,19 @@ describe("stemguard rotate: adopting signing on a running fleet", () => {
     expect(out).toMatch(/Workers verify from this phase on: right for a new fleet; a fleet with unsigned messages in flight needs "rotate init --producers-first"/);
   });
 });
+
+describe("errors with --json", () => {
+  test("print the error as data on stdout too, with field, value and fix", async () => {
+    const res = await run(tmp(), "rotate", "status", "--ledger", "missing.json", "--json");
+    expect(res.code).toBe(64);
+    expect(JSON.parse(res.out)).toEqual({
+      ok: false,
+      error: {
+        message: expect.stringMatching(/^--ledger: ledger file does not exist/),
+        field: "--ledger",
+        value: expect.stringMatching(/missing\.json$/),
+        fix: "create one with 'stemguard rotate init <key-id>' or pass --ledger PATH",
+      },
+    });
+  });
+});
