@@ -1,8 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { StemguardError } from "../../core/errors";
-import { SIGNING_ALGORITHMS, type SigningAlgorithm, type SigningLedger } from "../../core/keyring/types";
+import { type SigningAlgorithm, type SigningLedger } from "../../core/keyring/types";
 import type { TerraformJson } from "../../review/synth-diff";
+import { ALGORITHM_FLAG_HELP, parseAlgorithmFlag } from "../flags";
 import type { RegisterCommand } from "./index";
 
 /** The embedded example rotation: init k1, stage k2, activate k2, retire k1. */
@@ -17,7 +18,7 @@ export const registerDemo: RegisterCommand = (program, io) => {
   program
     .command("demo")
     .description("Synthesize the example AWS and Kubernetes fleets for every phase of an example rotation and print the phase report. No cloud account needed.")
-    .option("--algorithm <name>", `signing algorithm of the example keyring: ${SIGNING_ALGORITHMS.join(" | ")}`, "hmac-sha256")
+    .option("--algorithm <name>", `${ALGORITHM_FLAG_HELP} (the example keyring's)`, parseAlgorithmFlag, "hmac-sha256" as SigningAlgorithm)
     .option("--services <n>", "worker services per fleet", "3")
     .option("--out <dir>", "where the synthesized stacks go", "cdktf.out/demo")
     .option("--quiet", "print only the summary line of each phase")
@@ -32,10 +33,7 @@ Then the rotation drill signs and verifies test envelopes across all phases.
 Example:
   $ stemguard demo --algorithm ed25519 --out /tmp/stemguard-demo`,
     )
-    .action((opts: { algorithm: string; services: string; out: string; quiet?: boolean; json?: boolean }) => {
-      if (!SIGNING_ALGORITHMS.includes(opts.algorithm as SigningAlgorithm)) {
-        throw new StemguardError("unsupported algorithm", { field: "--algorithm", value: opts.algorithm, fix: "pass --algorithm hmac-sha256 or --algorithm ed25519" });
-      }
+    .action((opts: { algorithm: SigningAlgorithm; services: string; out: string; quiet?: boolean; json?: boolean }) => {
       const services = Number(opts.services);
       if (!Number.isInteger(services) || services < 1 || services > 500) {
         throw new StemguardError("must be a whole number from 1 to 500", { field: "--services", value: opts.services, fix: "pass e.g. --services 3" });
@@ -47,7 +45,7 @@ Example:
       const { buildPhaseReport, formatPhaseReport } = require("../../review/phase-report") as typeof import("../../review/phase-report");
       const { describeDrain, runRotationDrill } = require("../../core/drill/rotation-drill") as typeof import("../../core/drill/rotation-drill");
 
-      const ledgers = exampleRotation(opts.algorithm as SigningAlgorithm);
+      const ledgers = exampleRotation(opts.algorithm);
       const outRoot = path.resolve(io.cwd, opts.out);
       const readStack = (outdir: string, stackId: string): TerraformJson =>
         JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stackId, "cdk.tf.json"), "utf8")) as TerraformJson;

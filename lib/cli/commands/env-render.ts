@@ -5,6 +5,7 @@ import { writeFileAtomic } from "../../core/fs/atomic-write";
 import { DEFAULT_LEDGER_FILE, readLedgerFile } from "../../core/keyring/ledger-file";
 import { ledgerAtPhase } from "../../core/keyring/steps";
 import { ROLES, type Role } from "../../core/keyring/types";
+import { parseRoleFlag } from "../flags";
 import type { CliIo } from "../io";
 
 /** Adds `env render` to the `env` command group. */
@@ -13,7 +14,7 @@ export function addEnvRenderCommand(env: Command, io: CliIo): void {
     .command("render")
     .description("Print a role's Stem signing env for the ledger's current phase (contains material).")
     .option("--ledger <file>", "ledger file", DEFAULT_LEDGER_FILE)
-    .requiredOption("--role <role>", `Stem component: ${ROLES.join(" | ")}`)
+    .requiredOption("--role <role>", `Stem component: ${ROLES.join(" | ")}`, parseRoleFlag)
     .requiredOption("--material <dir>", "directory of <key-id>.env files written by 'stemguard keys generate --out'")
     .option("--phase <n>", "render an earlier phase of the ledger's history")
     .option("--out <file>", "write to FILE (atomically, mode 0600) instead of stdout")
@@ -30,10 +31,7 @@ Example:
   STEM_SIGNING_KEYS=k1:<base64>,k2:<base64>
   STEM_SIGNING_ACTIVE_KEY=k1`,
     )
-    .action((opts: { ledger: string; role: string; material: string; phase?: string; out?: string; json?: boolean }) => {
-      if (!ROLES.includes(opts.role as Role)) {
-        throw new StemguardError(`unknown role; use ${ROLES.join(", ")}`, { field: "--role", value: opts.role, fix: "pass --role producer, --role worker or --role beat" });
-      }
+    .action((opts: { ledger: string; role: Role; material: string; phase?: string; out?: string; json?: boolean }) => {
       let ledger = readLedgerFile(path.resolve(io.cwd, opts.ledger));
       if (opts.phase !== undefined) {
         if (!/^[0-9]+$/.test(opts.phase)) {
@@ -42,7 +40,7 @@ Example:
         ledger = ledgerAtPhase(ledger, Number(opts.phase));
       }
       const { formatEnvLines, renderRoleEnv } = require("../../core/keyring/render-env") as typeof import("../../core/keyring/render-env");
-      const env = renderRoleEnv(ledger, opts.role as Role, path.resolve(io.cwd, opts.material));
+      const env = renderRoleEnv(ledger, opts.role, path.resolve(io.cwd, opts.material));
       const text = opts.json ? `${JSON.stringify(env, null, 2)}\n` : formatEnvLines(env);
       if (!opts.out) {
         io.stdout(text);

@@ -2,8 +2,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { StemguardError } from "../../core/errors";
 import { writeFileAtomic } from "../../core/fs/atomic-write";
-import { SIGNING_ALGORITHMS, type SigningAlgorithm } from "../../core/keyring/types";
+import { type SigningAlgorithm } from "../../core/keyring/types";
 import { DEFAULT_LEDGER_FILE, readLedgerFile } from "../../core/keyring/ledger-file";
+import { ALGORITHM_FLAG_HELP, parseAlgorithmFlag } from "../flags";
 import type { RegisterCommand } from "./index";
 
 export const registerKeys: RegisterCommand = (program, io) => {
@@ -11,7 +12,7 @@ export const registerKeys: RegisterCommand = (program, io) => {
   keys
     .command("generate")
     .description("Generate material for one key and print it as Stem env lines (the same lines Stem's own generator prints).")
-    .requiredOption("--algorithm <name>", `signing algorithm: ${SIGNING_ALGORITHMS.join(" | ")}`)
+    .requiredOption("--algorithm <name>", ALGORITHM_FLAG_HELP, parseAlgorithmFlag)
     .requiredOption("--id <id>", "key id ([A-Za-z0-9._-]+), as in the ledger")
     .option("--format <format>", "env: Stem env lines; tf-var: an `export TF_VAR_...` line for the keyring's ephemeral input", "env")
     .option("--name-prefix <prefix>", "with --format tf-var: the keyring's namePrefix (names the Terraform variable)")
@@ -29,17 +30,10 @@ Examples:
   $ stemguard keys generate --algorithm hmac-sha256 --id k2 --format tf-var --name-prefix stem-signing
   export TF_VAR_stem_signing_key_k2='{"secret":"<base64>"}'`,
     )
-    .action((opts: { algorithm: string; id: string; format: string; namePrefix?: string; out?: string; force?: boolean }) => {
-      if (!SIGNING_ALGORITHMS.includes(opts.algorithm as SigningAlgorithm)) {
-        throw new StemguardError(`unsupported algorithm; use ${SIGNING_ALGORITHMS.join(" or ")} (lowercase)`, {
-          field: "--algorithm",
-          value: opts.algorithm,
-          fix: "pass --algorithm hmac-sha256 or --algorithm ed25519",
-        });
-      }
+    .action((opts: { algorithm: SigningAlgorithm; id: string; format: string; namePrefix?: string; out?: string; force?: boolean }) => {
       const namePrefix = checkFormat(opts.format, opts.namePrefix);
       const { generateKeyMaterial, materialEnvLines, materialTfVarLine } = materialModules();
-      const material = generateKeyMaterial(opts.algorithm as SigningAlgorithm, opts.id);
+      const material = generateKeyMaterial(opts.algorithm, opts.id);
       const text = `${namePrefix === undefined ? materialEnvLines(material).join("\n") : materialTfVarLine(namePrefix, material)}\n`;
       if (!opts.out) {
         io.stdout(text);

@@ -6,8 +6,9 @@ import { diffLedgers } from "../../core/keyring/diff-ledgers";
 import { DEFAULT_LEDGER_FILE, readLedgerFile, writeLedgerFile } from "../../core/keyring/ledger-file";
 import { formatPhaseTable, phaseTable } from "../../core/keyring/phase-table";
 import { applyStep, emptyLedger, initLedger } from "../../core/keyring/steps";
-import { SIGNING_ALGORITHMS, type SigningAlgorithm, type SigningLedger, type StepOp } from "../../core/keyring/types";
+import { type SigningAlgorithm, type SigningLedger, type StepOp } from "../../core/keyring/types";
 import type { CliIo } from "../io";
+import { ALGORITHM_FLAG_HELP, parseAlgorithmFlag } from "../flags";
 import type { RegisterCommand } from "./index";
 
 const NEXT: Record<StepOp, (id: string) => string> = {
@@ -47,10 +48,10 @@ Example:
     rotate
       .command("init <id>")
       .description("Create a ledger whose first phase has ID as the active key.")
-      .requiredOption("--algorithm <name>", `signing algorithm: ${SIGNING_ALGORITHMS.join(" | ")}`)
+      .requiredOption("--algorithm <name>", ALGORITHM_FLAG_HELP, parseAlgorithmFlag)
       .option("--verify-only-workers", "ed25519: give workers public keys only (retries then fail; contract §1.4)")
       .option("--producers-first", "adopt signing on a running fleet: producers and beat sign now, workers verify after 'rotate enforce'"),
-  ).action((id: string, opts: { ledger: string; json?: boolean; algorithm: string; verifyOnlyWorkers?: boolean; producersFirst?: boolean }) => {
+  ).action((id: string, opts: { ledger: string; json?: boolean; algorithm: SigningAlgorithm; verifyOnlyWorkers?: boolean; producersFirst?: boolean }) => {
     const file = path.resolve(io.cwd, opts.ledger);
     if (fs.existsSync(file)) {
       throw new StemguardError("ledger already exists; init creates a new keyring", {
@@ -59,14 +60,7 @@ Example:
         fix: "use 'stemguard rotate stage <id>' to rotate, or pass another --ledger path",
       });
     }
-    if (!SIGNING_ALGORITHMS.includes(opts.algorithm as SigningAlgorithm)) {
-      throw new StemguardError(`unsupported algorithm; use ${SIGNING_ALGORITHMS.join(" or ")} (lowercase)`, {
-        field: "--algorithm",
-        value: opts.algorithm,
-        fix: "pass --algorithm hmac-sha256 or --algorithm ed25519",
-      });
-    }
-    const ledger = initLedger(opts.algorithm as SigningAlgorithm, id, { verifyOnlyWorkers: opts.verifyOnlyWorkers, producersFirst: opts.producersFirst });
+    const ledger = initLedger(opts.algorithm, id, { verifyOnlyWorkers: opts.verifyOnlyWorkers, producersFirst: opts.producersFirst });
     writeLedgerFile(file, ledger);
     report(io, opts, emptyLedger(ledger.algorithm, ledger), ledger, file);
   });

@@ -32,19 +32,11 @@ export interface AtomicWriteOptions {
  * errors become StemguardErrors that name the file and the fix.
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
-  const mode = options.mode ?? 0o644;
   const target = path.resolve(file);
   const dir = path.dirname(target);
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now()}.tmp`);
-  let fd: number | undefined;
+  let tmp: string | undefined;
   try {
-    fd = fs.openSync(tmp, "wx", mode);
-    if (typeof data === "string") fs.writeSync(fd, data);
-    else fs.writeSync(fd, data);
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fd = undefined;
-    fs.chmodSync(tmp, mode); // umask may have narrowed or widened the mode
+    tmp = writeTempFile(dir, path.basename(target), data, options.mode ?? 0o644);
     if (options.overwrite === false) {
       fs.linkSync(tmp, target);
       fs.rmSync(tmp);
@@ -53,19 +45,41 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, options
     }
     syncDirectory(dir);
   } catch (err) {
-    if (fd !== undefined) fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
+    if (tmp !== undefined) fs.rmSync(tmp, { force: true });
     throw describeWriteError(err, file, options.field ?? file);
   }
 }
 
-function syncDirectory(dir: string): void {
+/**
+ * Writes `data` to a new hidden temp file beside `name` in `dir`, synced to
+ * disk and with exactly `mode` (whatever the umask); returns its path. The
+ * caller renames it into place, or removes it on failure.
+ */
+export function writeTempFile(dir: string, name: string, data: string | Uint8Array, mode: number): string {
+  const tmp = path.join(dir, `.${name}.${process.pid}.${Date.now()}.tmp`);
+  const fd = fs.openSync(tmp, "wx", mode);
+  try {
+    if (typeof data === "string") fs.writeSync(fd, data);
+    else fs.writeSync(fd, data);
+    fs.fsyncSync(fd);
+  } catch (err) {
+    fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+  fs.closeSync(fd);
+  fs.chmodSync(tmp, mode);
+  return tmp;
+}
+
+/** Makes renames in `dir` durable. Best effort: some file systems refuse fsync on directories. */
+export function syncDirectory(dir: string): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(dir, "r");
     fs.fsyncSync(fd);
   } catch {
-    // Some file systems refuse fsync on directories; the rename itself is still atomic.
+    // The rename itself is still atomic.
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }

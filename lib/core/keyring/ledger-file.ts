@@ -1,6 +1,6 @@
-import * as fs from "node:fs";
 import { StemguardError } from "../errors";
 import { writeFileAtomic } from "../fs/atomic-write";
+import { parseJsonText, readJsonFile } from "../fs/read-json-file";
 import { assertKeyId } from "./key-id";
 import { replayPhases } from "./steps";
 import {
@@ -16,34 +16,21 @@ import {
 /** Where `stemguard rotate` keeps the ledger unless told otherwise. */
 export const DEFAULT_LEDGER_FILE = "stemguard.rotation.json";
 
+const EDIT_FIX = "restore the file from version control; edit ledgers only with 'stemguard rotate'";
+
 /** Reads and fully validates a ledger file. */
 export function readLedgerFile(file: string): SigningLedger {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new StemguardError(code === "ENOENT" ? "ledger file does not exist" : `cannot read ledger file (${code})`, {
-      field: "--ledger",
-      value: file,
-      fix: code === "ENOENT" ? "create one with 'stemguard rotate init <key-id>' or pass --ledger PATH" : "check the path and permissions",
-    });
-  }
-  return parseLedgerText(text, file);
+  const data = readJsonFile(file, {
+    field: "--ledger",
+    missingFix: "create one with 'stemguard rotate init <key-id>' or pass --ledger PATH",
+    invalidFix: EDIT_FIX,
+  });
+  return parseLedger(data, file);
 }
 
 /** Parses and validates ledger JSON text; `source` names it in errors (a path, or `ref:path`). */
 export function parseLedgerText(text: string, source: string): SigningLedger {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new StemguardError(`ledger is not valid JSON (${(err as Error).message})`, {
-      field: source,
-      fix: "restore the file from version control; edit ledgers only with 'stemguard rotate'",
-    });
-  }
-  return parseLedger(data, source);
+  return parseLedger(parseJsonText(text, source, EDIT_FIX), source);
 }
 
 /** Writes a ledger atomically, pretty-printed so pull-request diffs stay small. */

@@ -1,8 +1,9 @@
+import { encodeBase64Std } from "../base64";
 import { StemguardError } from "../errors";
 import type { MaterialField } from "../keyring/env-plan";
 import type { KeyMaterial } from "./types";
 
-const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
+const b64 = encodeBase64Std;
 
 /**
  * The env lines Stem's own generator prints (contract §3.1), for one key:

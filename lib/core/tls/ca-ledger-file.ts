@@ -1,6 +1,6 @@
-import * as fs from "node:fs";
 import { StemguardError } from "../errors";
 import { writeFileAtomic } from "../fs/atomic-write";
+import { readJsonFile } from "../fs/read-json-file";
 import { replayTlsPhases } from "./ca-ledger";
 import { TLS_STEP_OPS, type TlsCaLedger, type TlsLedgerStep } from "./ca-ledger-types";
 
@@ -69,23 +69,11 @@ export function serializeTlsLedger(ledger: TlsCaLedger): string {
 
 /** Reads and fully validates a ledger file. */
 export function readTlsLedgerFile(file: string): TlsCaLedger {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new StemguardError(code === "ENOENT" ? "ledger file does not exist" : `cannot read ledger file (${code})`, {
-      field: "--ledger",
-      value: file,
-      fix: code === "ENOENT" ? "create it with an init step, or pass --ledger PATH" : "check the path and permissions",
-    });
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new StemguardError(`ledger is not valid JSON (${(err as Error).message})`, { field: file, fix: "restore the file from version control" });
-  }
+  const data = readJsonFile(file, {
+    field: "--ledger",
+    missingFix: "create it with an init step, or pass --ledger PATH",
+    invalidFix: "restore the file from version control",
+  });
   return parseTlsLedger(data, file);
 }
 

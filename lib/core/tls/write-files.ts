@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { StemguardError } from "../errors";
+import { syncDirectory, writeTempFile } from "../fs/atomic-write";
 
 /** One file of a set written together. */
 export interface PendingFile {
@@ -56,35 +57,12 @@ export function writeFilesAtomically(dir: string, files: readonly PendingFile[],
   }
   const temps: string[] = [];
   try {
-    for (const file of files) {
-      const tmp = path.join(root, `.${file.name}.${process.pid}.${Date.now()}.tmp`);
-      temps.push(tmp);
-      const fd = fs.openSync(tmp, "wx", file.mode);
-      try {
-        fs.writeSync(fd, file.content);
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      fs.chmodSync(tmp, file.mode);
-    }
+    for (const file of files) temps.push(writeTempFile(root, file.name, file.content, file.mode));
     files.forEach((file, i) => fs.renameSync(temps[i], target(file)));
-    fsyncDir(root);
+    syncDirectory(root);
   } catch (err) {
     for (const tmp of temps) fs.rmSync(tmp, { force: true });
     if (created) fs.rmSync(created, { recursive: true, force: true });
     throw err;
-  }
-}
-
-function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(dir, "r");
-    fs.fsyncSync(fd);
-  } catch {
-    // Directory fsync is best effort (not supported on every filesystem).
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
   }
 }
