@@ -3,26 +3,8 @@ import { StemguardError } from "../core/errors";
 import type { MaterialField } from "../core/keyring/env-plan";
 import type { SigningAlgorithm } from "../core/keyring/types";
 import { ephemeralVariable } from "../private/ephemeral";
+import { MATERIAL_FIELD_RULES } from "../private/material-rules";
 import type { MaterialInputPlan } from "./material-inputs";
-
-/*
- * Canonical standard padded base64 (what Node's Buffer#toString("base64") emits), as RE2
- * patterns for Terraform's regex(). The character before the padding must carry zero
- * trailing bits: Stem's decoder refuses anything else (contract §1.2).
- */
-const B64 = "[A-Za-z0-9+/]";
-/** Exactly 32 bytes: Ed25519 public keys and seeds. */
-const BASE64_32_BYTES = `^${B64}{42}[AEIMQUYcgkosw048]=$`;
-/** At least 32 bytes (HMAC secrets; 31 bytes also encode to 44 characters, ending in "=="). */
-const BASE64_AT_LEAST_32_BYTES =
-  `^(${B64}{4}){10}(${B64}{4}|${B64}{2}[AEIMQUYcgkosw048]=)$` +
-  `|^(${B64}{4}){11,}(${B64}[AQgw]==|${B64}{2}[AEIMQUYcgkosw048]=)?$`;
-
-const FIELD_RULES: Record<MaterialField, { pattern: string; text: string }> = {
-  secret: { pattern: BASE64_AT_LEAST_32_BYTES, text: "standard padded base64 of at least 32 bytes" },
-  seed: { pattern: BASE64_32_BYTES, text: "standard padded base64 of the 32-byte Ed25519 seed" },
-  publicKey: { pattern: BASE64_32_BYTES, text: "standard padded base64 of the 32-byte Ed25519 public key" },
-};
 
 /** What each stack-level variable was declared for, so a second keyring can share it safely. */
 const DECLARED = new WeakMap<TerraformVariable, { algorithm: SigningAlgorithm; fields: Set<MaterialField> }>();
@@ -60,7 +42,7 @@ export function materialInputVariable(stack: TerraformStack, plan: MaterialInput
   for (const field of plan.fields) {
     if (declared.fields.has(field)) continue;
     declared.fields.add(field);
-    const rule = FIELD_RULES[field];
+    const rule = MATERIAL_FIELD_RULES[field];
     variable.addValidation({
       condition: Fn.can(Fn.regex(rule.pattern, Fn.lookup(Fn.jsondecode(variable.stringValue), field))),
       errorMessage: `Stem signing key "${plan.keyId}": the value must be a JSON object whose "${field}" is ${rule.text} (value not shown).`,

@@ -246,15 +246,9 @@ function loadLedger(props: StemKubernetesSigningKeyringProps, field: (name: stri
       fix: `create it with 'stemguard rotate init <key-id>' or fix the path (relative paths start at ${process.cwd()})`,
     });
   }
-  // parseLedger re-checks objects too: exactly one active key, unique ids, keys equal to the replayed history.
-  const ledger = props.ledger !== undefined ? parseLedger(props.ledger, field("ledger")) : readLedgerFile(props.ledgerFile!);
-  if (ledger.keys.length === 0) {
-    throw new StemguardError("the ledger has no keys, so there is nothing to sign with", {
-      field: props.ledger !== undefined ? field("ledger") : props.ledgerFile!,
-      fix: "create the first key with 'stemguard rotate init <key-id>'",
-    });
-  }
-  return ledger;
+  // parseLedger re-checks objects too: phase >= 1 (keys exist), exactly one active key, unique ids,
+  // keys equal to the replayed history.
+  return props.ledger !== undefined ? parseLedger(props.ledger, field("ledger")) : readLedgerFile(props.ledgerFile!);
 }
 
 function resolveRoles(roles: readonly Role[] | undefined, field: string): Role[] {

@@ -232,7 +232,7 @@ describe("StemKubernetesSigningKeyring", () => {
 
     test("fails on a ledger without keys", () => {
       const empty: SigningLedger = { schemaVersion: 1, kind: "stemguard.signing-keyring", phase: 0, algorithm: "ed25519", keys: [], history: [] };
-      expect(() => new StemKubernetesSigningKeyring(stack(), "K", { ledger: empty, namespace: "stem" })).toThrow(/the ledger has no keys.*rotate init/);
+      expect(() => new StemKubernetesSigningKeyring(stack(), "K", { ledger: empty, namespace: "stem" })).toThrow(/phase must be a whole number >= 1 .*\(got 0\)\. Fix: delete the file and run 'stemguard rotate init <key-id>'/);
     });
 
     test("fails on a missing ledgerFile", () => {
