@@ -4,6 +4,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { main } from "../../lib/cli/main";
+import { applyTlsStep, initTlsLedger } from "../../lib/core/tls/ca-ledger";
+import { serializeTlsLedger } from "../../lib/core/tls/ca-ledger-file";
 import { parseEnvText } from "../../lib/core/stem-env/env-file";
 import { parseStemSigningEnv } from "../../lib/core/stem-env/parse-signing-env";
 import { fakeIo } from "../support/fake-io";
@@ -225,5 +227,22 @@ describe("errors with --json", () => {
         fix: "create one with 'stemguard rotate init <key-id>' or pass --ledger PATH",
       },
     });
+  });
+});
+
+describe("stemguard review of a CA ledger (stemguard.tls.json)", () => {
+  const fp = (n: number) => Array.from({ length: 32 }, () => n.toString(16).padStart(2, "0")).join(":").toUpperCase();
+  test("accepts one CA-rotation step and refuses two, naming what rolls", async () => {
+    const dir = tmp();
+    const l1 = initTlsLedger("ca-1", fp(1), { serverFingerprint256: fp(2), clientFingerprint256: fp(3) });
+    const l2 = applyTlsStep(l1, { op: "stage-ca", caId: "ca-2", caFingerprint256: fp(4) });
+    const l3 = applyTlsStep(l2, { op: "reissue-leaves", serverFingerprint256: fp(5), clientFingerprint256: fp(6) });
+    [l1, l2, l3].forEach((l, i) => fs.writeFileSync(path.join(dir, `tls${i + 1}.json`), serializeTlsLedger(l)));
+    const legal = await run(dir, "review", "--base", "tls1.json", "--ledger", "tls2.json");
+    expect(legal.code).toBe(0);
+    expect(legal.out).toMatch(/^\*\*stemguard\*\*: legal step\. .*Rolls: trust bundle \(every component\)\.\n$/);
+    const skipped = await run(dir, "review", "--base", "tls1.json", "--ledger", "tls3.json", "--json");
+    expect(skipped.code).toBe(1);
+    expect(JSON.parse(skipped.out)).toMatchObject({ ok: false, kind: "illegal" });
   });
 });

@@ -1,7 +1,8 @@
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { StemguardError } from "../../core/errors";
-import { DEFAULT_LEDGER_FILE, parseLedgerText, readLedgerFile } from "../../core/keyring/ledger-file";
+import { parseJsonText, readJsonFile } from "../../core/fs/read-json-file";
+import { DEFAULT_LEDGER_FILE, parseLedger } from "../../core/keyring/ledger-file";
 import { emptyLedger } from "../../core/keyring/steps";
 import { reviewLedgerChange } from "../../review/ledger-review";
 import { CliExit, EXIT } from "../io";
@@ -10,7 +11,7 @@ import type { RegisterCommand } from "./index";
 export const registerReview: RegisterCommand = (program, io) => {
   program
     .command("review")
-    .description("Check that a pull request changes the ledger by exactly one legal step, and say what rolls.")
+    .description("Check that a pull request changes a ledger (signing keyring or stemguard.tls.json CA ledger) by exactly one legal step, and say what rolls.")
     .option("--ledger <file>", "the pull request's ledger", DEFAULT_LEDGER_FILE)
     .option("--base <file>", "the base branch's ledger, as a file")
     .option("--base-ref <git-ref>", "read the base ledger from git at REF (e.g. origin/main)")
@@ -34,15 +35,24 @@ Example:
         });
       }
       const headFile = path.resolve(io.cwd, opts.ledger);
-      const head = readLedgerFile(headFile);
-      let base;
-      if (opts.base) base = readLedgerFile(path.resolve(io.cwd, opts.base));
-      else {
-        const text = gitShow(io.cwd, opts.baseRef!, headFile);
-        // A pull request that creates the ledger is reviewed against phase 0.
-        base = text === undefined ? emptyLedger(head.algorithm, head) : parseLedgerText(text, `${opts.baseRef}:${opts.ledger}`);
+      const fix = "restore the file from version control";
+      const headData = readJsonFile(headFile, { field: "--ledger", missingFix: "pass --ledger PATH", invalidFix: fix });
+      // A pull request that creates the ledger has no base: it is reviewed against phase 0.
+      const baseData = opts.base
+        ? readJsonFile(path.resolve(io.cwd, opts.base), { field: "--base", missingFix: "pass --base PATH", invalidFix: fix })
+        : ((text) => (text === undefined ? undefined : parseJsonText(text, `${opts.baseRef}:${opts.ledger}`, fix)))(gitShow(io.cwd, opts.baseRef!, headFile));
+      const baseSource = opts.base ?? `${opts.baseRef}:${opts.ledger}`;
+      let review: { ok: boolean; markdown: string; diff: object };
+      if ((headData as { kind?: unknown } | null)?.kind === "stemguard.tls-ca") {
+        const { parseTlsLedger } = require("../../core/tls/ca-ledger-file") as typeof import("../../core/tls/ca-ledger-file");
+        const { emptyTlsLedger } = require("../../core/tls/ca-ledger") as typeof import("../../core/tls/ca-ledger");
+        const { reviewTlsLedgerChange } = require("../../review/tls-ledger-review") as typeof import("../../review/tls-ledger-review");
+        const head = parseTlsLedger(headData, headFile);
+        review = reviewTlsLedgerChange(baseData === undefined ? emptyTlsLedger() : parseTlsLedger(baseData, baseSource), head, opts.ledger);
+      } else {
+        const head = parseLedger(headData, headFile);
+        review = reviewLedgerChange(baseData === undefined ? emptyLedger(head.algorithm, head) : parseLedger(baseData, baseSource), head, opts.ledger);
       }
-      const review = reviewLedgerChange(base, head, opts.ledger);
       if (opts.json) io.stdout(`${JSON.stringify({ ok: review.ok, ...review.diff })}\n`);
       else io.stdout(`${review.markdown}\n`);
       if (!review.ok) throw new CliExit(EXIT.FAILED);

@@ -1,6 +1,6 @@
 import { StemguardError } from "../errors";
 import { writeFileAtomic } from "../fs/atomic-write";
-import { parseJsonText, readJsonFile } from "../fs/read-json-file";
+import { readJsonFile } from "../fs/read-json-file";
 import { assertKeyId } from "./key-id";
 import { replayPhases } from "./steps";
 import {
@@ -26,11 +26,6 @@ export function readLedgerFile(file: string): SigningLedger {
     invalidFix: EDIT_FIX,
   });
   return parseLedger(data, file);
-}
-
-/** Parses and validates ledger JSON text; `source` names it in errors (a path, or `ref:path`). */
-export function parseLedgerText(text: string, source: string): SigningLedger {
-  return parseLedger(parseJsonText(text, source, EDIT_FIX), source);
 }
 
 /** Writes a ledger atomically, pretty-printed so pull-request diffs stay small. */
