@@ -11,3 +11,4 @@ export * from "./ca-ledger-diff";
 export * from "./ca-ledger-file";
 export * from "./trust-bundle";
 export * from "./ca-rotation";
+export * from "./expiry";

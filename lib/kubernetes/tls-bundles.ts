@@ -1,0 +1,389 @@
+import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
+import { Annotations, Token } from "cdktf";
+import { Construct } from "constructs";
+import { StemguardError } from "../core/errors";
+import { tlsPemVariable, tlsVariablePrefix, type TlsPemFile, type TlsPemInput } from "../private/tls-pem-variable";
+import { assertLabels, assertNamePrefix, assertNamespace } from "./kubernetes-names";
+import type { EnvVarLike } from "./workload-env";
+
+export type { TlsPemFile, TlsPemInput } from "../private/tls-pem-variable";
+
+const TLS_BUNDLES = Symbol.for("stemguard.StemKubernetesTlsBundles");
+
+/** Pod-template annotation carrying the bundles' revision: a new value rolls the pods, which read the files at start. */
+export const TLS_REVISION_ANNOTATION = "stemguard.io/tls-revision";
+
+/** Labels the construct puts on every Secret it owns; user labels cannot replace them. */
+const MANAGED_BY = "app.kubernetes.io/managed-by";
+const BUNDLE_LABEL = "stemguard.io/tls-bundle";
+
+/** Stem's TLS variables (contract §4.1): all three are FILE PATHS, never PEM text. */
+const STEM_TLS_VARIABLES = ["STEM_TLS_CA_CERT", "STEM_TLS_CLIENT_CERT", "STEM_TLS_CLIENT_KEY", "STEM_TLS_ALLOW_INSECURE"] as const;
+
+/**
+ * Which side of a TLS connection a workload is: `client` for Stem components
+ * (producers, workers, beat, `stem health`), `server` for an in-cluster Redis.
+ */
+export type TlsBundleKind = "client" | "server";
+
+/** A secret volume, structurally assignable to the `volume` items of `DeploymentV1`, `StatefulSetV1` and `CronJobV1` pod specs. */
+export interface TlsSecretVolume {
+  readonly name: string;
+  readonly secret: {
+    /** The Secret's name (a token: Terraform writes the Secret before it updates the workload). */
+    readonly secretName: string;
+    /** `"0400"`: only the container user can read, nobody can write. */
+    readonly defaultMode: string;
+    /** Always false: a missing Secret must stop the pod, not start Stem without TLS files. */
+    readonly optional: boolean;
+    /** Exactly the bundle's keys, so the file names are stable whatever else the Secret holds. */
+    readonly items: { readonly key: string; readonly path: string }[];
+  };
+}
+
+/** A read-only volume mount, structurally assignable to container `volume_mount` items. */
+export interface TlsVolumeMount {
+  readonly name: string;
+  readonly mountPath: string;
+  readonly readOnly: boolean;
+}
+
+/** A literal container env entry. */
+export interface TlsEnvVar {
+  readonly name: string;
+  readonly value: string;
+}
+
+/** Paths of the bundle files inside containers that mount them. */
+export interface TlsBundlePaths {
+  /** `<mountPath>/ca/ca.crt`: Stem's `STEM_TLS_CA_CERT`, Redis' `--tls-ca-cert-file`. */
+  readonly caCert: string;
+  /** `<mountPath>/client/tls.crt`: Stem's `STEM_TLS_CLIENT_CERT`. */
+  readonly clientCert: string;
+  /** `<mountPath>/client/tls.key`: Stem's `STEM_TLS_CLIENT_KEY`. */
+  readonly clientKey: string;
+  /** `<mountPath>/server/tls.crt`: Redis' `--tls-cert-file`. */
+  readonly serverCert: string;
+  /** `<mountPath>/server/tls.key`: Redis' `--tls-key-file`. */
+  readonly serverKey: string;
+}
+
+export interface StemKubernetesTlsBundlesProps {
+  /** Namespace of the Secrets; the workloads that mount them must run in it. */
+  readonly namespace: string;
+
+  /**
+   * Prefix of the Secret and volume names (`<prefix>-ca`, `<prefix>-server`,
+   * `<prefix>-client`) and of the PEM input variables
+   * (`<prefix_with_underscores>_ca_bundle`, `..._server_cert`, `..._server_key`,
+   * `..._client_cert`, `..._client_key`). Unique per stack.
+   *
+   * @default "stem-tls"
+   */
+  readonly namePrefix?: string;
+
+  /**
+   * `data_wo_revision` of every Secret and the value of the
+   * `stemguard.io/tls-revision` pod annotation. Terraform rewrites the Secrets
+   * only when it changes, so raise it whenever a PEM changes: use the TLS
+   * ledger's phase (`stemguard.tls.json` `phase`), which every CA-rotation step raises.
+   */
+  readonly revision: number;
+
+  /**
+   * Bundles to create besides the CA bundle. Leave out `server` in stacks that
+   * do not run Redis, so the server key is not asked for.
+   *
+   * @default ["server", "client"]
+   */
+  readonly kinds?: readonly TlsBundleKind[];
+
+  /**
+   * Directory the bundles are mounted under: `<mountPath>/ca`, `<mountPath>/client`, `<mountPath>/server`.
+   *
+   * @default "/etc/stem/tls"
+   */
+  readonly mountPath?: string;
+
+  /**
+   * Adds `STEM_TLS_ALLOW_INSECURE=true` to `containerEnv`: Stem then accepts ANY
+   * server certificate, a wrong host name included. For debugging only; with
+   * proper SANs it is never needed. Synthesis records a warning when set.
+   *
+   * @default false
+   */
+  readonly allowInsecure?: boolean;
+
+  /**
+   * Extra labels for the Secrets.
+   *
+   * @default - only `app.kubernetes.io/managed-by=stemguard` and `stemguard.io/tls-bundle=<ca|server|client>`
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+interface Bundle {
+  readonly secret: SecretV1;
+  /** The Secret's name attribute, created once (cdktf records a stack trace per token). */
+  readonly nameRef: string;
+  readonly items: readonly { readonly key: string; readonly path: string }[];
+}
+
+type BundleName = "ca" | TlsBundleKind;
+
+/**
+ * Stem's TLS files for Kubernetes workloads.
+ *
+ * Creates three `kubernetes_secret_v1`: `<namePrefix>-ca` (Opaque, key
+ * `ca.crt`: the trust bundle), `<namePrefix>-server` and `<namePrefix>-client`
+ * (type `kubernetes.io/tls`, keys `tls.crt`, `tls.key`). The PEMs come from
+ * ephemeral input variables (see `materialInputs`) and are written with the
+ * write-only `data_wo`, so they never reach the synthesized JSON, the plan or
+ * the state; `data_wo_revision` is `revision`.
+ *
+ * Stem reads TLS from FILE PATHS (`STEM_TLS_CA_CERT`, `STEM_TLS_CLIENT_CERT`,
+ * `STEM_TLS_CLIENT_KEY`; contract §4). Wire a pod with `volumes(kind)`, its
+ * containers with `volumeMounts(kind)` and `containerEnv()`, and its template
+ * with `podAnnotations()` so a new bundle rolls it. Setting any of the paths
+ * makes Stem trust only the CA file, not the system roots.
+ *
+ * Needs Terraform >= 1.11 and the Kubernetes provider >= 2.38.
+ */
+export class StemKubernetesTlsBundles extends Construct {
+  /** True for a bundles construct from any copy of stemguard. */
+  public static isStemKubernetesTlsBundles(x: unknown): x is StemKubernetesTlsBundles {
+    return typeof x === "object" && x !== null && TLS_BUNDLES in x;
+  }
+
+  /** Namespace of the Secrets. */
+  public readonly namespace: string;
+  /** Resolved `namePrefix`. */
+  public readonly namePrefix: string;
+  /** `data_wo_revision` of the Secrets. */
+  public readonly revision: number;
+  /** Resolved `kinds`, server before client. */
+  public readonly kinds: readonly TlsBundleKind[];
+  /** Resolved `mountPath`. */
+  public readonly mountPath: string;
+  /** Resolved `allowInsecure`. */
+  public readonly allowInsecure: boolean;
+  /** Where the files appear in containers that mount them. */
+  public readonly paths: TlsBundlePaths;
+  /**
+   * The ephemeral inputs `terraform plan`/`apply` need: set each
+   * `TF_VAR_<variableName>` to the PEM file's content.
+   */
+  public readonly materialInputs: readonly TlsPemInput[];
+
+  private readonly bundles = new Map<BundleName, Bundle>();
+
+  constructor(scope: Construct, id: string, props: StemKubernetesTlsBundlesProps) {
+    super(scope, id);
+    Object.defineProperty(this, TLS_BUNDLES, { value: true });
+    const field = (name: string) => `${this.node.path} props.${name}`;
+
+    assertNamespace(props.namespace, field("namespace"));
+    this.namespace = props.namespace;
+    this.namePrefix = props.namePrefix ?? "stem-tls";
+    assertNamePrefix(this.namePrefix, field("namePrefix"));
+    this.revision = props.revision;
+    assertRevision(this.revision, field("revision"));
+    this.kinds = resolveKinds(props.kinds, field("kinds"));
+    this.mountPath = props.mountPath ?? "/etc/stem/tls";
+    assertMountPath(this.mountPath, field("mountPath"));
+    this.allowInsecure = props.allowInsecure ?? false;
+    const labels = props.labels ?? {};
+    assertLabels(labels, field("labels"));
+    for (const owned of [MANAGED_BY, BUNDLE_LABEL]) {
+      if (owned in labels) {
+        throw new StemguardError("this label is set by the construct", {
+          field: `${field("labels")}.${owned}`,
+          value: labels[owned],
+          fix: `remove "${owned}" from labels`,
+        });
+      }
+    }
+    if (this.allowInsecure) {
+      Annotations.of(this).addWarning("allowInsecure: Stem containers get STEM_TLS_ALLOW_INSECURE=true and accept any server certificate");
+    }
+    this.paths = {
+      caCert: `${this.mountPath}/ca/ca.crt`,
+      clientCert: `${this.mountPath}/client/tls.crt`,
+      clientKey: `${this.mountPath}/client/tls.key`,
+      serverCert: `${this.mountPath}/server/tls.crt`,
+      serverKey: `${this.mountPath}/server/tls.key`,
+    };
+
+    const prefix = tlsVariablePrefix(this.namePrefix);
+    const inputs: TlsPemInput[] = [];
+    const input = (file: TlsPemFile) => {
+      const declared = tlsPemVariable(this, prefix, file, `Stem TLS bundles ${this.node.path}`);
+      inputs.push(declared);
+      return declared.variable.stringValue;
+    };
+    const secretLabels = (bundle: BundleName) => ({ ...labels, [MANAGED_BY]: "stemguard", [BUNDLE_LABEL]: bundle });
+
+    // Opaque, not kubernetes.io/tls: the trust bundle has no key, and the tls type demands one.
+    this.addBundle("ca", "Opaque", { "ca.crt": input("caBundle") }, secretLabels("ca"));
+    if (this.kinds.includes("server")) {
+      this.addBundle("server", "kubernetes.io/tls", { "tls.crt": input("serverCert"), "tls.key": input("serverKey") }, secretLabels("server"));
+    }
+    if (this.kinds.includes("client")) {
+      this.addBundle("client", "kubernetes.io/tls", { "tls.crt": input("clientCert"), "tls.key": input("clientKey") }, secretLabels("client"));
+    }
+    this.materialInputs = inputs;
+  }
+
+  /** The Secret name of a bundle: `<namePrefix>-ca`, `-server` or `-client`. */
+  public secretName(bundle: BundleName): string {
+    return `${this.namePrefix}-${bundle}`;
+  }
+
+  /** The `kubernetes_secret_v1` of a bundle. */
+  public secret(bundle: BundleName): SecretV1 {
+    return this.bundle(bundle, "secret").secret;
+  }
+
+  /**
+   * Pod `volume` entries for a workload of `kind`: the CA bundle plus that
+   * kind's bundle (never the other kind's key), as secret volumes with mode 0400.
+   * A container that runs as non-root needs the pod's `securityContext.fsGroup`
+   * so it may read them.
+   */
+  public volumes(kind: TlsBundleKind = "client"): TlsSecretVolume[] {
+    return (["ca", this.expectKind(kind, "volumes")] as const).map((name) => {
+      const bundle = this.bundle(name, "volumes");
+      return {
+        name: this.secretName(name),
+        secret: { secretName: bundle.nameRef, defaultMode: "0400", optional: false, items: bundle.items.map((i) => ({ ...i })) },
+      };
+    });
+  }
+
+  /**
+   * Read-only container `volume_mount` entries for `kind`:
+   * `<mountPath>/ca` and `<mountPath>/<kind>` (see `paths`).
+   */
+  public volumeMounts(kind: TlsBundleKind = "client"): TlsVolumeMount[] {
+    return (["ca", this.expectKind(kind, "volumeMounts")] as const).map((name) => ({
+      name: this.secretName(name),
+      mountPath: `${this.mountPath}/${name}`,
+      readOnly: true,
+    }));
+  }
+
+  /**
+   * Env for a Stem container (a client): `env` (yours, first and unchanged),
+   * then `STEM_TLS_CA_CERT`, `STEM_TLS_CLIENT_CERT`, `STEM_TLS_CLIENT_KEY` as
+   * the mounted file paths, and `STEM_TLS_ALLOW_INSECURE=true` only when
+   * `allowInsecure` is set. Throws if `env` already sets a `STEM_TLS_*` variable.
+   * Mount `volumeMounts("client")` in the same container.
+   */
+  public containerEnv<T extends EnvVarLike>(env: readonly T[] = []): (T | TlsEnvVar)[] {
+    this.expectKind("client", "containerEnv");
+    for (const entry of env) {
+      if ((STEM_TLS_VARIABLES as readonly string[]).includes(entry.name)) {
+        throw new StemguardError(`${entry.name} is set by the TLS bundles; a second value would point Stem at other files`, {
+          field: `${this.node.path}.containerEnv.${entry.name}`,
+          fix: `remove ${entry.name} from the container env${entry.name === "STEM_TLS_ALLOW_INSECURE" ? " (use the allowInsecure prop if you really must)" : ""}`,
+        });
+      }
+    }
+    const stemEnv: TlsEnvVar[] = [
+      { name: "STEM_TLS_CA_CERT", value: this.paths.caCert },
+      { name: "STEM_TLS_CLIENT_CERT", value: this.paths.clientCert },
+      { name: "STEM_TLS_CLIENT_KEY", value: this.paths.clientKey },
+      // Stem treats any value containing "true" as true; emit exactly "true" or nothing (contract §4.1).
+      ...(this.allowInsecure ? [{ name: "STEM_TLS_ALLOW_INSECURE", value: "true" }] : []),
+    ];
+    return [...env, ...stemEnv];
+  }
+
+  /**
+   * Pod-template annotations: `annotations` (yours, unchanged) plus
+   * `stemguard.io/tls-revision: "<revision>"`, so pods restart and read the new
+   * files when the bundles change. Throws if `annotations` sets that key to another value.
+   */
+  public podAnnotations(annotations: Readonly<Record<string, string>> = {}): Record<string, string> {
+    const value = String(this.revision);
+    const existing = annotations[TLS_REVISION_ANNOTATION];
+    if (existing !== undefined && existing !== value) {
+      throw new StemguardError(`${TLS_REVISION_ANNOTATION} is set by the TLS bundles (revision ${value})`, {
+        field: `${this.node.path}.podAnnotations.${TLS_REVISION_ANNOTATION}`,
+        value: existing,
+        fix: "remove the annotation; a pod takes its TLS files from exactly one bundles construct",
+      });
+    }
+    return { ...annotations, [TLS_REVISION_ANNOTATION]: value };
+  }
+
+  private addBundle(name: BundleName, type: string, data: Record<string, string>, labels: Record<string, string>): void {
+    const secret = new SecretV1(this, bundleId(name), {
+      metadata: {
+        name: this.secretName(name),
+        namespace: this.namespace,
+        labels,
+        annotations: { [TLS_REVISION_ANNOTATION]: String(this.revision) },
+      },
+      type,
+      dataWo: data,
+      dataWoRevision: this.revision,
+    });
+    const items = Object.keys(data).map((key) => ({ key, path: key }));
+    this.bundles.set(name, { secret, nameRef: secret.metadata.name, items });
+  }
+
+  private bundle(name: BundleName, method: string): Bundle {
+    const bundle = this.bundles.get(name);
+    if (!bundle) throw this.missingKind(name, method);
+    return bundle;
+  }
+
+  private expectKind(kind: TlsBundleKind, method: string): TlsBundleKind {
+    if (kind !== "client" && kind !== "server") {
+      throw new StemguardError('kind must be "client" or "server"', { field: `${this.node.path}.${method}`, value: kind, fix: 'use "client" for Stem components, "server" for Redis' });
+    }
+    if (!this.kinds.includes(kind)) throw this.missingKind(kind, method);
+    return kind;
+  }
+
+  private missingKind(kind: BundleName, method: string): StemguardError {
+    return new StemguardError(`these TLS bundles have no ${kind} bundle`, {
+      field: `${this.node.path}.${method}`,
+      value: kind,
+      fix: `add "${kind}" to props.kinds (has: ${this.kinds.join(", ")})`,
+    });
+  }
+}
+
+/** Construct ID of a bundle's Secret: part of the Terraform address, so never change it. */
+function bundleId(name: BundleName): string {
+  return name === "ca" ? "CaBundle" : `${name[0].toUpperCase()}${name.slice(1)}Bundle`;
+}
+
+function assertRevision(revision: number, field: string): void {
+  if (Token.isUnresolved(revision)) return;
+  if (!Number.isSafeInteger(revision) || revision < 1) {
+    throw new StemguardError("revision must be a whole number >= 1", { field, value: revision, fix: "pass the TLS ledger's phase (stemguard.tls.json), e.g. revision: ledger.phase" });
+  }
+}
+
+function assertMountPath(mountPath: string, field: string): void {
+  if (!/^\/[A-Za-z0-9._\-/]*[A-Za-z0-9._-]$/.test(mountPath) || mountPath.split("/").some((s, i) => i > 0 && (s === "" || s === "." || s === ".."))) {
+    throw new StemguardError("mountPath must be an absolute path without '..', '//' or a trailing '/'", {
+      field,
+      value: mountPath,
+      fix: 'use a path such as "/etc/stem/tls"',
+    });
+  }
+}
+
+function resolveKinds(kinds: readonly TlsBundleKind[] | undefined, field: string): TlsBundleKind[] {
+  if (kinds === undefined) return ["server", "client"];
+  if (kinds.length === 0) throw new StemguardError("kinds must not be empty", { field, value: kinds, fix: 'leave kinds out for both, or pass ["client"]' });
+  for (const kind of kinds) {
+    if (kind !== "server" && kind !== "client") throw new StemguardError('kinds are "server" and "client"', { field, value: kind, fix: "remove it" });
+  }
+  if (new Set(kinds).size !== kinds.length) throw new StemguardError("kinds must not repeat", { field, value: kinds, fix: "list each kind once" });
+  return (["server", "client"] as const).filter((k) => kinds.includes(k));
+}

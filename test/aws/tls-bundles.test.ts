@@ -1,0 +1,244 @@
+import "../support/cdktf-jest";
+import { execFileSync } from "node:child_process";
+import { X509Certificate, createPrivateKey } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
+import { Fn, TerraformStack, Testing } from "cdktf";
+import { STEM_TLS_ENTRYPOINT_SCRIPT, StemTlsBundlesSecret, type StemTlsBundlesSecretProps } from "../../lib/aws/tls-bundles";
+import { generateTlsBundle } from "../../lib/core/tls/generate";
+import type { TlsBundle } from "../../lib/core/tls/types";
+import { TerraformWorkdir, describeWithTerraform, offlineRootModule, type RunResult } from "../support/terraform";
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const SENTINEL = "SENTINEL-do-not-leak";
+
+function setup(props: Partial<StemTlsBundlesSecretProps> = {}) {
+  const stack = new TerraformStack(Testing.app(), "test");
+  new AwsProvider(stack, "aws", { region: "eu-west-1" });
+  const tls = new StemTlsBundlesSecret(stack, "Tls", { secretName: "prod/stem/tls-client", revision: 2, ...props });
+  return { stack, tls };
+}
+
+/** A stack with an execution role and a task definition wired the documented way. */
+function fullStack(props: Partial<StemTlsBundlesSecretProps> = {}) {
+  const { stack, tls } = setup(props);
+  const role = new IamRole(stack, "ExecutionRole", {
+    name: "stem-worker-execution",
+    assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+  });
+  tls.grantRead(role);
+  const binding = tls.containerBinding();
+  new EcsTaskDefinition(stack, "Worker", {
+    family: "stem-worker",
+    executionRoleArn: role.arn,
+    requiresCompatibilities: ["FARGATE"],
+    networkMode: "awsvpc",
+    cpu: "256",
+    memory: "512",
+    containerDefinitions: Fn.jsonencode([
+      {
+        name: "worker",
+        image: "example/stem-worker:1",
+        entryPoint: ["/usr/local/bin/stem-tls-entrypoint"],
+        command: ["stem", "worker"],
+        environment: [{ name: "STEM_BROKER_URL", value: "rediss://redis.internal:6379/0" }, ...binding.environment],
+        secrets: binding.secrets,
+      },
+    ]),
+  });
+  return { stack, tls, role };
+}
+
+let bundle: TlsBundle;
+beforeAll(async () => {
+  bundle = await generateTlsBundle({ sans: "redis.internal,localhost", keySize: 2048, days: 30 });
+});
+
+describe("StemTlsBundlesSecret", () => {
+  test("writes the client bundle write-only as one JSON document from three ephemeral inputs", () => {
+    const { stack } = setup();
+    const synth = Testing.synth(stack, true);
+    expect(synth).toHaveResourceWithProperties(SecretsmanagerSecret, { name: "prod/stem/tls-client", recovery_window_in_days: 7 });
+    expect(synth).toHaveResourceWithProperties(SecretsmanagerSecretVersion, {
+      // Exact expression: token references, not an escaped "$${...}" literal.
+      secret_string_wo:
+        '${jsonencode({"caCert" = var.prod_stem_tls_client_ca_bundle, "clientCert" = var.prod_stem_tls_client_client_cert, "clientKey" = var.prod_stem_tls_client_client_key})}',
+      secret_string_wo_version: 2,
+    });
+    expect(synth).not.toContain("$${");
+    expect(synth).not.toMatch(/"secret_string"\s*:/); // never the stateful argument
+    const variables = (JSON.parse(synth) as Json).variable as Record<string, Json>;
+    expect(Object.keys(variables).sort()).toEqual(["prod_stem_tls_client_ca_bundle", "prod_stem_tls_client_client_cert", "prod_stem_tls_client_client_key"]);
+    for (const v of Object.values(variables)) expect(v).toMatchObject({ ephemeral: true, sensitive: true, type: "string" });
+  });
+
+  test("containerBinding: PEMs as env secrets from the JSON keys pinned to the version, paths and revision as env", () => {
+    const { stack, tls } = fullStack();
+    const json = JSON.parse(Testing.synth(stack, true)) as Json;
+    const [secretName] = Object.keys(json.resource.aws_secretsmanager_secret);
+    const [versionName] = Object.keys(json.resource.aws_secretsmanager_secret_version);
+    const defs = json.resource.aws_ecs_task_definition.Worker.container_definitions as string;
+    for (const [name, key] of [
+      ["STEM_TLS_CA_CERT_PEM", "caCert"],
+      ["STEM_TLS_CLIENT_CERT_PEM", "clientCert"],
+      ["STEM_TLS_CLIENT_KEY_PEM", "clientKey"],
+    ]) {
+      // <arn>:<json key>::<version id>, both as references (the task definition depends on the version).
+      expect(defs).toContain(`{"name" = "${name}", "valueFrom" = "\${aws_secretsmanager_secret.${secretName}.arn}:${key}::\${aws_secretsmanager_secret_version.${versionName}.version_id}"}`);
+    }
+    const binding = tls.containerBinding();
+    expect(binding.environment).toEqual([
+      { name: "STEM_TLS_CA_CERT", value: "/run/stem-tls/ca.crt" },
+      { name: "STEM_TLS_CLIENT_CERT", value: "/run/stem-tls/client.crt" },
+      { name: "STEM_TLS_CLIENT_KEY", value: "/run/stem-tls/client.key" },
+      { name: "STEMGUARD_TLS_REVISION", value: "2" },
+    ]);
+    expect(binding.secrets.map((s) => s.name)).toEqual(["STEM_TLS_CA_CERT_PEM", "STEM_TLS_CLIENT_CERT_PEM", "STEM_TLS_CLIENT_KEY_PEM"]);
+    expect(JSON.stringify(binding)).not.toContain("ALLOW_INSECURE");
+  });
+
+  test("grantRead: GetSecretValue on this secret (plus kms:Decrypt with a customer key), once per grantee", () => {
+    const { stack, tls, role } = fullStack({ kmsKey: { arn: "arn:aws:kms:eu-west-1:111122223333:key/abc" } });
+    expect(tls.grantRead(role)).toBe(tls.grantRead(role));
+    const synth = Testing.synth(stack, true);
+    expect(synth).toHaveResourceWithProperties(IamRolePolicy, { role: "${aws_iam_role.ExecutionRole.name}" });
+    const policies = (JSON.parse(synth) as Json).resource.aws_iam_role_policy as Record<string, Json>;
+    expect(Object.keys(policies)).toHaveLength(1);
+    const doc = JSON.parse(Object.values(policies)[0].policy as string) as Json;
+    expect(doc.Statement).toEqual([
+      { Sid: "ReadStemTlsBundle", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: [`\${aws_secretsmanager_secret.${Object.keys((JSON.parse(synth) as Json).resource.aws_secretsmanager_secret)[0]}.arn}`] },
+      { Sid: "DecryptStemTlsBundle", Effect: "Allow", Action: ["kms:Decrypt"], Resource: ["arn:aws:kms:eu-west-1:111122223333:key/abc"] },
+    ]);
+  });
+
+  test("the entrypoint convention writes the PEMs to the STEM_TLS_* paths (0600), drops the PEM env, and execs the command", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stemguard-tls-entry-"));
+    try {
+      const script = path.join(dir, "stem-tls-entrypoint");
+      fs.writeFileSync(script, STEM_TLS_ENTRYPOINT_SCRIPT, { mode: 0o755 });
+      const { tls } = setup({ fileDir: path.join(dir, "run/stem-tls") });
+      const binding = tls.containerBinding();
+      // What ECS would inject: the path env as given, each *_PEM from the secret's JSON key.
+      const pems: Record<string, string> = { STEM_TLS_CA_CERT_PEM: bundle.caCertPem, STEM_TLS_CLIENT_CERT_PEM: bundle.clientCertPem, STEM_TLS_CLIENT_KEY_PEM: bundle.clientKeyPem };
+      expect(binding.secrets.map((s) => s.name).sort()).toEqual(Object.keys(pems).sort());
+      const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", ...Object.fromEntries(binding.environment.map((e) => [e.name, e.value])), ...pems };
+      const childEnv = execFileSync("sh", [script, "env"], { env, encoding: "utf8" });
+      expect(childEnv).not.toContain("_PEM=");
+      expect(childEnv).not.toContain("PRIVATE KEY");
+      expect(childEnv).toContain(`STEM_TLS_CLIENT_KEY=${tls.paths.clientKey}`);
+      expect(fs.readFileSync(tls.paths.caCert, "utf8").trim()).toBe(bundle.caCertPem.trim());
+      const cert = new X509Certificate(fs.readFileSync(tls.paths.clientCert));
+      expect(cert.checkPrivateKey(createPrivateKey(fs.readFileSync(tls.paths.clientKey)))).toBe(true);
+      expect(cert.verify(new X509Certificate(fs.readFileSync(tls.paths.caCert)).publicKey)).toBe(true);
+      for (const file of Object.values(tls.paths)) expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      // A missing PEM stops the container instead of starting Stem without its files (set -u).
+      const { STEM_TLS_CLIENT_KEY_PEM: _dropped, ...incomplete } = env;
+      expect(() => execFileSync("sh", [script, "true"], { env: incomplete, stdio: "pipe" })).toThrow();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("docs/tls.md shows the entrypoint script exactly", () => {
+    const doc = fs.readFileSync(path.join(__dirname, "../../docs/tls.md"), "utf8");
+    expect(doc).toContain("```sh\n" + STEM_TLS_ENTRYPOINT_SCRIPT + "```");
+  });
+
+  test("no material reaches the synthesized JSON, even with every input set in the environment", () => {
+    const values: Record<string, string> = {
+      TF_VAR_prod_stem_tls_client_ca_bundle: bundle.caCertPem + SENTINEL,
+      TF_VAR_prod_stem_tls_client_client_cert: bundle.clientCertPem,
+      TF_VAR_prod_stem_tls_client_client_key: bundle.clientKeyPem + SENTINEL,
+    };
+    Object.assign(process.env, values);
+    try {
+      const synth = Testing.synth(fullStack({ tags: { team: "queue" } }).stack, true);
+      expect(synth).not.toContain("SENTINEL");
+      expect(synth).not.toContain("-----BEGIN CERTIFICATE-----\n");
+      expect(synth).not.toContain("PRIVATE KEY-----\n");
+      for (const pem of Object.values(values)) {
+        for (const line of pem.split("\n").filter((l) => l.length > 20 && !l.startsWith("-----"))) expect(synth).not.toContain(line);
+      }
+    } finally {
+      for (const name of Object.keys(values)) delete process.env[name];
+    }
+  });
+
+  test("fails on a bad secretName, revision, fileDir or recovery window", () => {
+    const stack = new TerraformStack(Testing.app(), "test");
+    const make = (id: string, props: Partial<StemTlsBundlesSecretProps>) => new StemTlsBundlesSecret(stack, id, { secretName: `s/${id}`, revision: 1, ...props });
+    expect(() => make("A", { secretName: "/prod/tls/" })).toThrow(/props.secretName/);
+    expect(() => make("B", { revision: 0 })).toThrow(/props.revision: revision must be a whole number >= 1 \(got 0\)/);
+    expect(() => make("C", { fileDir: "run/tls" })).toThrow(/props.fileDir: fileDir must be an absolute path/);
+    expect(() => make("D", { fileDir: "/run/$(id)" })).toThrow(/fileDir must be an absolute path/);
+    expect(() => make("E", { recoveryWindowInDays: 3 })).toThrow(/recoveryWindowInDays must be 0 or a whole number from 7 to 30/);
+  });
+
+  test("fails when two bundle secrets in a stack map to the same input names", () => {
+    const { stack } = setup();
+    expect(() => new StemTlsBundlesSecret(stack, "Other", { secretName: "prod/stem/tls_client", revision: 1 })).toThrow(
+      /prod_stem_tls_client_ca_bundle is already declared/,
+    );
+  });
+});
+
+interface PlanJson {
+  resource_changes: { address: string; change: { after: Json } }[];
+}
+
+describeWithTerraform("StemTlsBundlesSecret with real terraform", (tooling) => {
+  let work: TerraformWorkdir;
+  let runs: { init: RunResult; validate: RunResult; plan: RunResult & { planJson?: string }; wrongFile: RunResult };
+  const inputs = () => ({
+    TF_VAR_prod_stem_tls_client_ca_bundle: bundle.caCertPem,
+    TF_VAR_prod_stem_tls_client_client_cert: bundle.clientCertPem,
+    TF_VAR_prod_stem_tls_client_client_key: bundle.clientKeyPem,
+  });
+
+  beforeAll(async () => {
+    work = TerraformWorkdir.create(tooling, "stemguard-aws-tls-");
+    work.write("main.tf.json", JSON.stringify(offlineRootModule(JSON.parse(Testing.synth(fullStack().stack)) as Json), null, 2));
+    const init = await work.init();
+    const validate = await work.validate();
+    const plan = await work.plan(inputs());
+    // The client key where the client certificate belongs: the validation rule refuses it without echoing it.
+    const wrongFile = await work.run(["plan", "-refresh=false", "-input=false", "-no-color"], { ...inputs(), TF_VAR_prod_stem_tls_client_client_cert: bundle.clientKeyPem });
+    runs = { init, validate, plan, wrongFile };
+  }, 180_000);
+
+  afterAll(() => work?.dispose());
+
+  test("passes terraform validate", () => {
+    expect(runs.init.exitCode).toBe(0);
+    expect(runs.validate.exitCode).toBe(0);
+    expect(runs.validate.stdout).toContain("The configuration is valid");
+  });
+
+  test("plans with real PEMs, and neither the plan output nor the plan JSON holds them", () => {
+    expect(runs.plan.stderr).toBe("");
+    expect(runs.plan.exitCode).toBe(0);
+    const plan = JSON.parse(runs.plan.planJson!) as PlanJson;
+    const version = plan.resource_changes.find((r) => r.address.startsWith("aws_secretsmanager_secret_version."))!;
+    expect(version.change.after.secret_string_wo_version).toBe(2);
+    expect(version.change.after.secret_string_wo ?? null).toBeNull();
+    for (const text of [runs.plan.stdout, runs.plan.planJson!]) {
+      expect(text).not.toContain("BEGIN CERTIFICATE");
+      expect(text).not.toContain("PRIVATE KEY");
+      for (const pem of Object.values(inputs())) expect(text).not.toContain(pem.split("\n")[1]);
+    }
+  });
+
+  test("fails plan when a key is passed where a certificate belongs, without echoing it", () => {
+    expect(runs.wrongFile.exitCode).not.toBe(0);
+    expect(runs.wrongFile.stderr.replace(/\s+/g, " ")).toContain("the value must be the PEM text of the client certificate chain (PEM) (value not shown)");
+    expect(runs.wrongFile.stderr + runs.wrongFile.stdout).not.toContain(bundle.clientKeyPem.split("\n")[1]);
+  });
+});
