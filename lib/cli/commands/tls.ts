@@ -175,7 +175,15 @@ async function runCaStep(io: CliIo, opts: CaFlags, request: import("../../core/t
   const days = opts.days === undefined ? undefined : core.assertDays(integerFlag(opts.days, "--days", "pass e.g. --days 365"), "--days");
   const keySize =
     opts.keySize === undefined ? undefined : core.assertKeySize(integerFlag(opts.keySize, "--key-size", "pass --key-size 2048, 3072 or 4096"), "--key-size");
-  const progress = request.op === "init" && request.sans !== undefined ? progressReporter(io, `generating 3 RSA-${keySize ?? 4096} keys and certificates`) : undefined;
+  // Steps that make RSA keys take seconds: show progress (generate reports each key; the others one line).
+  const issuing: Partial<Record<typeof request.op, string>> = {
+    "stage-ca": "generating the new CA's RSA key",
+    "reissue-leaves": "generating server and client RSA keys",
+    "renew-leaves": "generating server and client RSA keys",
+  };
+  const label = request.op === "init" && request.sans !== undefined ? `generating 3 RSA-${keySize ?? 4096} keys and certificates` : issuing[request.op];
+  const progress = label === undefined ? undefined : progressReporter(io, label);
+  if (progress && request.op !== "init") progress.update({ step: "start", done: 0, total: 1 });
   let result;
   try {
     result = await core.performTlsStep(ledger, request, { materialDir: path.resolve(io.cwd, opts.material), days, keySize, onProgress: progress?.update });
