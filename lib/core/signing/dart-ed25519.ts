@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
 import * as ed from "@noble/ed25519";
-// Importing it configures @noble's synchronous SHA-512 (set in that one place).
 import { ed25519Sign } from "../material/ed25519";
 
 /**
  * Ed25519 exactly as Stem runs it: `package:cryptography`'s pure-Dart
  * `DartEd25519` (contract §2.4, §2.5).
  *
- * - Signing with a 32-byte seed is plain RFC 8032 and uses @noble/ed25519.
+ * - Signing with a 32-byte seed is plain RFC 8032 and uses node:crypto
+ *   (deterministic: identical bytes to any RFC 8032 signer).
  *   `DartEd25519.sign` hashes whatever private bytes it gets, though, and
  *   derives the public key from them; for seeds that are not 32 bytes (a
  *   64-byte libsodium key, say) that is reproduced here, so every signature
