@@ -43,8 +43,8 @@ export function addEnvCheckCommand(envGroup: Command, io: CliIo): Command {
     )
     .action(async (file: string, options: CheckOptions) => {
       // Loaded here so `stemguard --help` does not load the Ed25519 code.
-      const { readEnvFile } = await import("../../core/stem-env/env-file.js");
-      const { inspectSigningEnv, stemFailureLine } = await import("../../core/stem-env/strict-check.js");
+      const { readEnvFile } = (require("../../core/stem-env/env-file") as typeof import("../../core/stem-env/env-file"));
+      const { inspectSigningEnv, stemFailureLine } = (require("../../core/stem-env/strict-check") as typeof import("../../core/stem-env/strict-check"));
       let env;
       try {
         env = readEnvFile(path.resolve(io.cwd, file));

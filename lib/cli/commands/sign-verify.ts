@@ -44,7 +44,7 @@ Example:
   $ stemguard sign --env-file deploy/producer.env --envelope task.json > signed.json`,
     )
     .action(async (options: EnvelopeOptions) => {
-      const { signEnvelope } = await import("../../core/signing/sign.js");
+      const { signEnvelope } = (require("../../core/signing/sign") as typeof import("../../core/signing/sign"));
       const { config, envelope } = await load(options, io);
       let signed: StemEnvelope;
       try {
@@ -84,7 +84,7 @@ Examples:
   {"valid":false,"message":"signature mismatch","keyId":"primary"}`,
     )
     .action(async (options: VerifyOptions) => {
-      const { verifyEnvelope } = await import("../../core/signing/verify.js");
+      const { verifyEnvelope } = (require("../../core/signing/verify") as typeof import("../../core/signing/verify"));
       const { config, envelope } = await load(options, io);
       const result = verifyEnvelope(envelope, config);
       if (options.json) {
@@ -115,9 +115,9 @@ function addEnvelopeOptions(command: Command): Command {
 
 /** Reads the env file (Stem's parser) and the envelope; config errors end the command with 64. */
 async function load(options: EnvelopeOptions, io: CliIo): Promise<{ config: StemSigningConfig; envelope: StemEnvelope }> {
-  const { readEnvFile } = await import("../../core/stem-env/env-file.js");
-  const { parseStemSigningEnv } = await import("../../core/stem-env/parse-signing-env.js");
-  const { parseEnvelope } = await import("../../core/signing/envelope.js");
+  const { readEnvFile } = (require("../../core/stem-env/env-file") as typeof import("../../core/stem-env/env-file"));
+  const { parseStemSigningEnv } = (require("../../core/stem-env/parse-signing-env") as typeof import("../../core/stem-env/parse-signing-env"));
+  const { parseEnvelope } = (require("../../core/signing/envelope") as typeof import("../../core/signing/envelope"));
   const env = readEnvFile(path.resolve(io.cwd, options.envFile));
   let config: StemSigningConfig;
   try {
@@ -136,7 +136,7 @@ async function load(options: EnvelopeOptions, io: CliIo): Promise<{ config: Stem
 
 /** Dart's `toString()` of Stem's error, with any key material redacted. */
 async function dartText(err: StemConfigError): Promise<string> {
-  const { dartErrorText, redactStemMessage } = await import("../../core/stem-env/parse-signing-env.js");
+  const { dartErrorText, redactStemMessage } = (require("../../core/stem-env/parse-signing-env") as typeof import("../../core/stem-env/parse-signing-env"));
   return dartErrorText(new StemConfigError(err.kind, redactStemMessage(err.stemMessage)));
 }
 

@@ -157,7 +157,7 @@ Example (a full rotation, one pull request per line):
 
 async function runCaStep(io: CliIo, opts: CaFlags, request: import("../../core/tls/index").TlsStepRequest): Promise<void> {
   const core = loadCore();
-  const fs = await import("node:fs");
+  const fs = require("node:fs") as typeof import("node:fs");
   const ledgerFile = path.resolve(io.cwd, opts.ledger);
   let ledger;
   if (request.op === "init") {
@@ -244,7 +244,7 @@ function integerFlag(value: string, flag: string, fix: string): number {
 
 async function runGenerate(io: CliIo, outDir: string, sansText: string, opts: GenerateFlags): Promise<void> {
   const core = loadCore();
-  const { X509Certificate } = await import("node:crypto");
+  const { X509Certificate } = require("node:crypto") as typeof import("node:crypto");
   // Validate every input under its flag name before spending seconds on RSA keys.
   const sans = core.parseSans(sansText, "SANS");
   const days = core.assertDays(integerFlag(opts.days, "--days", "pass e.g. --days 365"), "--days");
@@ -254,7 +254,7 @@ async function runGenerate(io: CliIo, outDir: string, sansText: string, opts: Ge
   const dir = path.resolve(io.cwd, outDir);
   const paths = core.tlsBundlePaths(dir);
   if (!opts.force) {
-    const fs = await import("node:fs");
+    const fs = require("node:fs") as typeof import("node:fs");
     const existing = Object.values(core.TLS_FILE_NAMES).filter((name) => fs.existsSync(path.join(dir, name)));
     if (existing.length > 0) {
       throw new StemguardError(`refusing to overwrite existing TLS files in ${dir}`, {
