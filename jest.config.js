@@ -8,8 +8,14 @@ module.exports = {
   },
   // @noble/ed25519 ships ESM only; let swc turn it into CommonJS for jest.
   transformIgnorePatterns: ["/node_modules/(?!@noble/)"],
-  // Lets sources use ESM-style "./x.js" specifiers (needed by dynamic import() under nodenext).
-  moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
+  moduleNameMapper: {
+    // Lets sources use ESM-style "./x.js" specifiers (needed by dynamic import() under nodenext).
+    "^(\\.{1,2}/.*)\\.js$": "$1",
+    // cdktf's and constructs' private stack-trace helper (the only requests of these names in the
+    // dependency tree): same frames, but not fed through jest's source-map formatter, which cost
+    // about half the CPU of every cdktf suite. See test/support/stack-trace.ts.
+    "^\\./(tokens/private/|private/)?stack-trace$": "<rootDir>/test/support/stack-trace.ts",
+  },
   testTimeout: 60000,
   // jest defaults to cores - 1 workers, i.e. one on the 2-core CI machine; the
   // terraform and redis suites mostly wait on child processes, so use both cores.

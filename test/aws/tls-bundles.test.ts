@@ -4,58 +4,21 @@ import { X509Certificate, createPrivateKey } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
-import { Fn, TerraformStack, Testing } from "cdktf";
+import { TerraformStack, Testing } from "cdktf";
 import { STEM_TLS_ENTRYPOINT_SCRIPT, StemTlsBundlesSecret, type StemTlsBundlesSecretProps } from "../../lib/aws/tls-bundles";
 import { generateTlsBundle } from "../../lib/core/tls/generate";
 import type { TlsBundle } from "../../lib/core/tls/types";
-import { TerraformWorkdir, describeWithTerraform, offlineRootModule, type RunResult } from "../support/terraform";
+import { tlsFullStack, tlsSecretStack } from "./tls-stack";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const SENTINEL = "SENTINEL-do-not-leak";
 
-function setup(props: Partial<StemTlsBundlesSecretProps> = {}) {
-  const stack = new TerraformStack(Testing.app(), "test");
-  new AwsProvider(stack, "aws", { region: "eu-west-1" });
-  const tls = new StemTlsBundlesSecret(stack, "Tls", { secretName: "prod/stem/tls-client", revision: 2, ...props });
-  return { stack, tls };
-}
-
-/** A stack with an execution role and a task definition wired the documented way. */
-function fullStack(props: Partial<StemTlsBundlesSecretProps> = {}) {
-  const { stack, tls } = setup(props);
-  const role = new IamRole(stack, "ExecutionRole", {
-    name: "stem-worker-execution",
-    assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
-  });
-  tls.grantRead(role);
-  const binding = tls.containerBinding();
-  new EcsTaskDefinition(stack, "Worker", {
-    family: "stem-worker",
-    executionRoleArn: role.arn,
-    requiresCompatibilities: ["FARGATE"],
-    networkMode: "awsvpc",
-    cpu: "256",
-    memory: "512",
-    containerDefinitions: Fn.jsonencode([
-      {
-        name: "worker",
-        image: "example/stem-worker:1",
-        entryPoint: ["/usr/local/bin/stem-tls-entrypoint"],
-        command: ["stem", "worker"],
-        environment: [{ name: "STEM_BROKER_URL", value: "rediss://redis.internal:6379/0" }, ...binding.environment],
-        secrets: binding.secrets,
-      },
-    ]),
-  });
-  return { stack, tls, role };
-}
+const setup = tlsSecretStack;
+const fullStack = tlsFullStack;
 
 let bundle: TlsBundle;
 beforeAll(async () => {
@@ -190,55 +153,7 @@ describe("StemTlsBundlesSecret", () => {
   });
 });
 
-interface PlanJson {
-  resource_changes: { address: string; change: { after: Json } }[];
-}
-
-describeWithTerraform("StemTlsBundlesSecret with real terraform", (tooling) => {
-  let work: TerraformWorkdir;
-  let runs: { init: RunResult; validate: RunResult; plan: RunResult & { planJson?: string }; wrongFile: RunResult };
-  const inputs = () => ({
-    TF_VAR_prod_stem_tls_client_ca_bundle: bundle.caCertPem,
-    TF_VAR_prod_stem_tls_client_client_cert: bundle.clientCertPem,
-    TF_VAR_prod_stem_tls_client_client_key: bundle.clientKeyPem,
-  });
-
-  beforeAll(async () => {
-    work = TerraformWorkdir.create(tooling, "stemguard-aws-tls-");
-    work.write("main.tf.json", JSON.stringify(offlineRootModule(JSON.parse(Testing.synth(fullStack().stack)) as Json), null, 2));
-    const init = await work.init();
-    const validate = await work.validate();
-    const plan = await work.plan(inputs());
-    // The client key where the client certificate belongs: the validation rule refuses it without echoing it.
-    const wrongFile = await work.run(["plan", "-refresh=false", "-input=false", "-no-color"], { ...inputs(), TF_VAR_prod_stem_tls_client_client_cert: bundle.clientKeyPem });
-    runs = { init, validate, plan, wrongFile };
-  }, 180_000);
-
-  afterAll(() => work?.dispose());
-
-  test("passes terraform validate", () => {
-    expect(runs.init.exitCode).toBe(0);
-    expect(runs.validate.exitCode).toBe(0);
-    expect(runs.validate.stdout).toContain("The configuration is valid");
-  });
-
-  test("plans with real PEMs, and neither the plan output nor the plan JSON holds them", () => {
-    expect(runs.plan.stderr).toBe("");
-    expect(runs.plan.exitCode).toBe(0);
-    const plan = JSON.parse(runs.plan.planJson!) as PlanJson;
-    const version = plan.resource_changes.find((r) => r.address.startsWith("aws_secretsmanager_secret_version."))!;
-    expect(version.change.after.secret_string_wo_version).toBe(2);
-    expect(version.change.after.secret_string_wo ?? null).toBeNull();
-    for (const text of [runs.plan.stdout, runs.plan.planJson!]) {
-      expect(text).not.toContain("BEGIN CERTIFICATE");
-      expect(text).not.toContain("PRIVATE KEY");
-      for (const pem of Object.values(inputs())) expect(text).not.toContain(pem.split("\n")[1]);
-    }
-  });
-
-  test("fails plan when a key is passed where a certificate belongs, without echoing it", () => {
-    expect(runs.wrongFile.exitCode).not.toBe(0);
-    expect(runs.wrongFile.stderr.replace(/\s+/g, " ")).toContain("the value must be the PEM text of the client certificate chain (PEM) (value not shown)");
-    expect(runs.wrongFile.stderr + runs.wrongFile.stdout).not.toContain(bundle.clientKeyPem.split("\n")[1]);
-  });
-});
+// The real-terraform checks of this stack (validate, plan, the write-only
+// secret kept out of plan output and plan JSON, the validation refusing a key
+// where a certificate belongs) run in test/integration/aws-terraform.test.ts,
+// as a child module of the fleet root: one validate/plan/show for both.

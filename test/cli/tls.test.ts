@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { Command } from "commander";
 import { main } from "../../lib/cli/main";
 import { registerTls } from "../../lib/cli/commands/tls";
-import { generateTlsBundle } from "../../lib/core/tls/generate";
+import { generateCa, generateTlsBundle } from "../../lib/core/tls/generate";
 import { writeTlsBundle } from "../../lib/core/tls/write-bundle";
 import { fakeIo } from "../support/fake-io";
 import { HAS_OPENSSL, openssl } from "../core/tls/openssl-helper";
@@ -150,11 +150,12 @@ describe("stemguard tls inspect", () => {
     const [good, expired, other] = await Promise.all([
       generateTlsBundle({ sans: "redis,127.0.0.1", keySize: 2048, days: 60 }),
       generateTlsBundle({ sans: "old", keySize: 2048, days: 1, notBefore: new Date(Date.now() - 3 * DAY_MS) }),
-      generateTlsBundle({ sans: "other", keySize: 2048 }),
+      generateCa({ commonName: "other-ca", keySize: 2048 }), // only its ca.crt is used
     ]);
     writeTlsBundle(path.join(cwd, "good"), good);
     writeTlsBundle(path.join(cwd, "expired"), expired);
-    writeTlsBundle(path.join(cwd, "other"), other);
+    fs.mkdirSync(path.join(cwd, "other"));
+    fs.writeFileSync(path.join(cwd, "other", "ca.crt"), other.certPem);
   });
 
   test("exits 0 for a healthy directory and shows subjects, SAN types, chain and key checks", async () => {

@@ -1,18 +1,23 @@
 // Real Terraform on the synthesized AWS fleet: every phase of a rotation on
 // both algorithms passes `terraform validate` and `terraform plan`, and no byte
 // of the (marker) material reaches the synthesized JSON, the plan output or
-// the plan file.
+// the plan file. The TLS bundle secret stack (test/aws/tls-bundles.test.ts)
+// rides along as one more child module of the same root.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { Testing } from "cdktf";
 import { planAwsMaterialInputs } from "../../lib/aws/names";
 import { planRoleEnv, resolveRoleEnv } from "../../lib/core/keyring/env-plan";
 import { ROLES, SIGNING_ALGORITHMS } from "../../lib/core/keyring/types";
 import { materialFieldBase64 } from "../../lib/core/material/encode";
 import type { KeyMaterial } from "../../lib/core/material/types";
 import { inspectSigningEnv } from "../../lib/core/stem-env/strict-check";
+import { generateTlsBundle } from "../../lib/core/tls/generate";
+import type { TlsBundle } from "../../lib/core/tls/types";
 import { findLeaks, markerDocument, markerMaterial } from "../aws/markers";
 import { rotationPhases, synthFleetJson, type RotationPhase } from "../aws/phases";
-import { composeModules, describeWithTerraform, offlineRootModule, TerraformWorkdir, type RunResult } from "../support/terraform";
+import { tlsFullStack } from "../aws/tls-stack";
+import { composeModules, describeWithTerraform, SharedProvider, TerraformWorkdir, type RunResult } from "../support/terraform";
 
 const NAME_PREFIX = "stem-fleet/signing"; // examples/aws-fleet/main.ts
 const NETWORK = { subnet_ids: '["subnet-0123456789abcdef0"]', security_group_ids: '["sg-0123456789abcdef0"]' };
@@ -37,74 +42,110 @@ type PlanJson = { resource_changes: { address: string; change: { actions: string
 describeWithTerraform("AWS fleet with real terraform", (tooling) => {
   const phases = SIGNING_ALGORITHMS.flatMap((a) => rotationPhases(a)).map(synthesizePhase);
   const allMaterials = phases.flatMap((p) => p.materials);
-
-  let modules: TerraformWorkdir;
-  let moduleRuns: { init: RunResult; validate: RunResult; plan: RunResult & { planJson?: string } };
-  let root: TerraformWorkdir;
   const stagePhase = phases.find((p) => p.name === "ed25519_2_stage")!;
-  let rootRuns: {
-    missing: RunResult;
-    malformed: RunResult;
+
+  /** A phase's resource changes: the host phase's are the root's own (no `module.` prefix). */
+  const resourcesOf = (plan: PlanJson, phase: SynthesizedPhase) =>
+    plan.resource_changes.filter((r) => (phase === stagePhase ? !r.address.startsWith("module.") : r.address.startsWith(`module.${phase.name}.`)));
+
+  /** The TLS bundle secret stack's module name, and its three PEM inputs. */
+  const TLS_MODULE = "tls_bundles";
+  const tlsJson = JSON.parse(Testing.synth(tlsFullStack().stack)) as Record<string, unknown>;
+  let tlsBundle: TlsBundle;
+  const tlsInputs = (override: Record<string, string> = {}) => ({
+    prod_stem_tls_client_ca_bundle: tlsBundle.caCertPem,
+    prod_stem_tls_client_client_cert: tlsBundle.clientCertPem,
+    prod_stem_tls_client_client_key: tlsBundle.clientKeyPem,
+    ...override,
+  });
+
+  let provider: SharedProvider | undefined;
+  let fleet: TerraformWorkdir;
+  let root: TerraformWorkdir;
+  let runs: {
+    init: RunResult;
+    validate: RunResult;
     plan: RunResult & { planJson?: string };
+    missing: RunResult;
+    /** The root's k2 document malformed and the TLS module's client key where its certificate belongs. */
+    invalid: RunResult;
   };
 
   beforeAll(async () => {
-    // All eight phases as modules of one root: one provider start per command.
-    modules = TerraformWorkdir.create(tooling, "stemguard-aws-phases-");
-    const composed = composeModules(
-      phases.map((p) => ({ name: p.name, stackJson: JSON.parse(p.json), inputs: p.inputs })),
-      { region: "eu-west-1" },
-    );
-    for (const [file, content] of Object.entries(composed.files)) modules.write(file, content);
-
-    // One phase as the root module itself: what `cdktf deploy` applies.
-    root = TerraformWorkdir.create(tooling, "stemguard-aws-root-");
-    root.write("main.tf.json", JSON.stringify(offlineRootModule(JSON.parse(stagePhase.json)), null, 2));
+    tlsBundle = await generateTlsBundle({ sans: "redis.internal,localhost", keySize: 2048, days: 30 });
     const tfVars = (inputs: Record<string, string>) => Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`TF_VAR_${k}`, v]));
-    const required = planAwsMaterialInputs(stagePhase.ledger, NAME_PREFIX).find((p) => p.required)!;
+    const tlsModule = (override: Record<string, string> = {}) => ({ name: TLS_MODULE, stackJson: tlsJson, inputs: tlsInputs(override) });
 
-    const runModules = async () => {
-      const init = await modules.init();
-      const validate = await modules.validate();
-      const plan = await modules.plan(composed.env);
-      return { init, validate, plan };
-    };
-    const runRoot = async () => {
-      await root.init(); // no separate validate: plan validates, and the modules run covers validate
-      const withoutRequired = Object.fromEntries(Object.entries(stagePhase.inputs).filter(([k]) => k !== required.variableName));
-      const missing = await root.run(["plan", "-refresh=false", "-input=false", "-no-color"], tfVars(withoutRequired));
-      const malformed = await root.run(
-        ["plan", "-refresh=false", "-input=false", "-no-color"],
-        tfVars({ ...withoutRequired, [required.variableName]: '{"seed":"MARKER-not-base64","publicKey":"MARKER"}' }),
-      );
-      const plan = await root.plan(tfVars(stagePhase.inputs));
-      return { missing, malformed, plan };
-    };
-    [moduleRuns, rootRuns] = await Promise.all([runModules(), runRoot()]);
+    // The fleet root: the ed25519 stage phase's synthesized stack as is (what
+    // `cdktf deploy` applies) calling the seven other phases and the TLS stack
+    // as child modules, so one validate, one plan and one show (each loads
+    // the AWS provider schema, ~2 s of CPU) check them all.
+    fleet = TerraformWorkdir.create(tooling, "stemguard-aws-fleet-");
+    const composed = composeModules(
+      [...phases.filter((p) => p !== stagePhase).map((p) => ({ name: p.name, stackJson: JSON.parse(p.json), inputs: p.inputs })), tlsModule()],
+      { host: JSON.parse(stagePhase.json) },
+    );
+    for (const [file, content] of Object.entries(composed.files)) fleet.write(file, content);
+    // The plans that must fail run on the stage stack with only the TLS module:
+    // a failing plan of the fleet root would still plan every child module.
+    root = TerraformWorkdir.create(tooling, "stemguard-aws-root-");
+    const small = composeModules([tlsModule()], { host: JSON.parse(stagePhase.json) });
+    for (const [file, content] of Object.entries(small.files)) root.write(file, content);
+
+    const required = planAwsMaterialInputs(stagePhase.ledger, NAME_PREFIX).find((p) => p.required)!;
+    const withoutRequired = Object.fromEntries(Object.entries(stagePhase.inputs).filter(([k]) => k !== required.variableName));
+    const failingPlan = (env: Record<string, string>) => root.run(["plan", "-refresh=false", "-input=false", "-no-color"], env);
+    // The TLS module's inputs with its client key where the client certificate belongs.
+    const wrongFile = tfVars(
+      Object.fromEntries(Object.entries(tlsInputs({ prod_stem_tls_client_client_cert: tlsBundle.clientKeyPem })).map(([k, v]) => [`${TLS_MODULE}__${k}`, v])),
+    );
+
+    // One provider process serves every command below, one command at a time
+    // (each command would otherwise start it two or three times).
+    provider = await SharedProvider.start(tooling).catch((err: Error) => {
+      console.warn(`terraform starts the provider itself (slower): no shared provider process (${err.message})`);
+      return undefined;
+    });
+    if (provider) {
+      fleet.attach(provider);
+      root.attach(provider);
+    }
+    const init = await fleet.init();
+    root.copyInitFrom(fleet); // its modules are a subset of the fleet's
+    const validate = await fleet.validate();
+    const plan = await fleet.plan({ ...composed.env, ...tfVars(stagePhase.inputs) });
+    const missing = await failingPlan({ ...small.env, ...tfVars(withoutRequired) });
+    // Two independent validation rules fail in one plan; each test checks its own message.
+    const invalid = await failingPlan({
+      ...wrongFile,
+      ...tfVars({ ...withoutRequired, [required.variableName]: '{"seed":"MARKER-not-base64","publicKey":"MARKER"}' }),
+    });
+    runs = { init, validate, plan, missing, invalid };
   }, 180_000);
 
   afterAll(() => {
+    provider?.stop();
     // STEMGUARD_KEEP_TF_DIRS=1 keeps the work directories for debugging.
     if (process.env.STEMGUARD_KEEP_TF_DIRS) {
-      console.warn(`kept ${modules?.dir} and ${root?.dir}`);
+      console.warn(`kept ${fleet?.dir} and ${root?.dir}`);
       return;
     }
-    modules?.dispose();
+    fleet?.dispose();
     root?.dispose();
   });
 
   test("every phase passes terraform validate", () => {
-    expect(moduleRuns.init.stderr).toBe("");
-    expect(moduleRuns.validate).toMatchObject({ exitCode: 0 });
-    expect(moduleRuns.validate.stdout).toContain("The configuration is valid");
+    expect(runs.init.stderr).toBe("");
+    expect(runs.validate).toMatchObject({ exitCode: 0 });
+    expect(runs.validate.stdout).toContain("The configuration is valid");
   });
 
   test("every phase plans with its material inputs", () => {
-    expect(moduleRuns.plan.stderr).toBe("");
-    expect(moduleRuns.plan.exitCode).toBe(0);
-    const plan = JSON.parse(moduleRuns.plan.planJson!) as PlanJson;
+    expect(runs.plan.stderr).toBe("");
+    expect(runs.plan.exitCode).toBe(0);
+    const plan = JSON.parse(runs.plan.planJson!) as PlanJson;
     for (const phase of phases) {
-      const mine = plan.resource_changes.filter((r) => r.address.startsWith(`module.${phase.name}.`));
+      const mine = resourcesOf(plan, phase);
       expect(mine.length).toBeGreaterThan(10);
       const keySecrets = mine
         .filter((r) => r.address.includes("aws_secretsmanager_secret.Signing_Key-"))
@@ -125,30 +166,36 @@ describeWithTerraform("AWS fleet with real terraform", (tooling) => {
   });
 
   test("the synthesized root module plans as is", () => {
-    expect(rootRuns.plan.exitCode).toBe(0);
-    expect(rootRuns.plan.stdout).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
+    expect(runs.plan.exitCode).toBe(0);
+    expect(runs.plan.stdout).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
+    // The root's own resources (no module. prefix) are exactly the stack's, all created.
+    const plan = JSON.parse(runs.plan.planJson!) as PlanJson;
+    const own = resourcesOf(plan, stagePhase);
+    const stack = JSON.parse(stagePhase.json) as { resource: Record<string, Record<string, unknown>> };
+    const declared = Object.entries(stack.resource).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`));
+    expect(own.map((r) => r.address).sort()).toEqual(declared.sort());
+    expect(own.every((r) => r.change.actions.join() === "create")).toBe(true);
   });
 
   test("fails to plan the phase that creates a key without its material", () => {
-    expect(rootRuns.missing.exitCode).not.toBe(0);
-    expect(rootRuns.missing.stderr).toContain("No value for required variable");
-    expect(rootRuns.missing.stderr).toContain("stem_fleet_signing_key_k2");
+    expect(runs.missing.exitCode).not.toBe(0);
+    expect(runs.missing.stderr.match(/No value for required variable/g)).toHaveLength(1);
+    expect(runs.missing.stderr).toContain('"stem_fleet_signing_key_k2"');
   });
 
   test("fails to plan with a malformed material document, without echoing it", () => {
-    expect(rootRuns.malformed.exitCode).not.toBe(0);
-    expect(rootRuns.malformed.stderr).toContain('Stem signing key "k2": the value must be a JSON object');
-    expect(rootRuns.malformed.stdout + rootRuns.malformed.stderr).not.toContain("MARKER");
+    expect(runs.invalid.exitCode).not.toBe(0);
+    expect(runs.invalid.stderr).toContain('Stem signing key "k2": the value must be a JSON object');
+    expect(runs.invalid.stdout + runs.invalid.stderr).not.toContain("MARKER");
   });
 
   test("no material in synthesized JSON, plan output, plan file or validate output", () => {
     const texts: Record<string, string> = {
-      "modules validate": moduleRuns.validate.stdout + moduleRuns.validate.stderr,
-      "modules plan output": moduleRuns.plan.stdout + moduleRuns.plan.stderr,
-      "modules show -json": moduleRuns.plan.planJson!,
-      "root plan output": rootRuns.plan.stdout + rootRuns.plan.stderr,
-      "root show -json": rootRuns.plan.planJson!,
-      "root missing-input output": rootRuns.missing.stdout + rootRuns.missing.stderr,
+      validate: runs.validate.stdout + runs.validate.stderr,
+      "plan output": runs.plan.stdout + runs.plan.stderr,
+      "show -json (the plan file)": runs.plan.planJson!,
+      "missing-input output": runs.missing.stdout + runs.missing.stderr,
+      "invalid-input output": runs.invalid.stdout + runs.invalid.stderr,
     };
     for (const phase of phases) texts[`${phase.name} cdk.tf.json`] = phase.json;
     const snapshots = path.join(__dirname, "..", "aws", "__snapshots__");
@@ -204,6 +251,34 @@ describeWithTerraform("AWS fleet with real terraform", (tooling) => {
     } finally {
       evaluate.dispose();
     }
+  });
+
+  describe("StemTlsBundlesSecret, as a child module of the same root", () => {
+    test("passes terraform validate", () => {
+      expect(runs.init.exitCode).toBe(0);
+      expect(runs.validate.exitCode).toBe(0);
+      expect(runs.validate.stdout).toContain("The configuration is valid");
+    });
+
+    test("plans with real PEMs, and neither the plan output nor the plan JSON holds them", () => {
+      expect(runs.plan.stderr).toBe("");
+      expect(runs.plan.exitCode).toBe(0);
+      const plan = JSON.parse(runs.plan.planJson!) as PlanJson;
+      const version = plan.resource_changes.find((r) => r.address.startsWith(`module.${TLS_MODULE}.aws_secretsmanager_secret_version.`))!;
+      expect(version.change.after.secret_string_wo_version).toBe(2);
+      expect(version.change.after.secret_string_wo ?? null).toBeNull();
+      for (const text of [runs.plan.stdout, runs.plan.planJson!]) {
+        expect(text).not.toContain("BEGIN CERTIFICATE");
+        expect(text).not.toContain("PRIVATE KEY");
+        for (const pem of Object.values(tlsInputs())) expect(text).not.toContain(pem.split("\n")[1]);
+      }
+    });
+
+    test("fails plan when a key is passed where a certificate belongs, without echoing it", () => {
+      expect(runs.invalid.exitCode).not.toBe(0);
+      expect(runs.invalid.stderr.replace(/\s+/g, " ")).toContain("the value must be the PEM text of the client certificate chain (PEM) (value not shown)");
+      expect(runs.invalid.stderr + runs.invalid.stdout).not.toContain(tlsBundle.clientKeyPem.split("\n")[1]);
+    });
   });
 
   test("the leak search finds material when it is there (control)", () => {

@@ -12,7 +12,7 @@ import { registerHealth } from "../../lib/cli/commands/health";
 import { CliExit, type CliIo } from "../../lib/cli/io";
 import { StemConfigError, StemguardError } from "../../lib/core/errors";
 import { TLS_HINT_INSECURE, TLS_HINT_VERIFYING, type HealthResult } from "../../lib/core/health/health-report";
-import { generateTlsBundle } from "../../lib/core/tls/generate";
+import { generateCa, generateTlsBundle } from "../../lib/core/tls/generate";
 import { writeTlsBundle, type TlsBundlePaths } from "../../lib/core/tls/write-bundle";
 import { REDIS_TLS_SKIP, redisTlsSupport, startRedisTlsServer, type RedisTlsServer } from "../support/redis-server";
 
@@ -104,7 +104,8 @@ function distProblem(): string | undefined {
 describeRedis("stemguard health over real redis-server with mutual TLS", () => {
   let root: string;
   let good: TlsBundlePaths;
-  let other: TlsBundlePaths;
+  /** ca.crt of an unrelated CA: the server's chain does not verify against it. */
+  let otherCaCert: string;
   let expired: TlsBundlePaths;
   let sanOnly: TlsBundlePaths;
   let main: RedisTlsServer;
@@ -124,14 +125,16 @@ describeRedis("stemguard health over real redis-server with mutual TLS", () => {
   beforeAll(async () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), "stemguard-redis-tls-"));
     const day = 24 * 60 * 60 * 1000;
-    const [goodB, otherB, expiredB, sanB] = await Promise.all([
+    const [goodB, otherCa, expiredB, sanB] = await Promise.all([
       generateTlsBundle({ sans: "localhost,127.0.0.1", keySize: 2048 }),
-      generateTlsBundle({ sans: "localhost,127.0.0.1", keySize: 2048 }),
+      generateCa({ commonName: "localhost-ca", keySize: 2048 }), // same CN as good's CA, another key
       generateTlsBundle({ sans: "localhost,127.0.0.1", keySize: 2048, notBefore: new Date(Date.now() - 10 * day), days: 1 }),
       generateTlsBundle({ sans: "redis.internal", keySize: 2048 }),
     ]);
     good = writeTlsBundle(path.join(root, "good"), goodB);
-    other = writeTlsBundle(path.join(root, "other"), otherB);
+    fs.mkdirSync(path.join(root, "other"));
+    otherCaCert = path.join(root, "other", "ca.crt");
+    fs.writeFileSync(otherCaCert, otherCa.certPem);
     expired = writeTlsBundle(path.join(root, "expired"), expiredB);
     sanOnly = writeTlsBundle(path.join(root, "san"), sanB);
     const serve = async (b: TlsBundlePaths, extra: { password?: string; authClients?: boolean } = {}) => {
@@ -195,13 +198,13 @@ describeRedis("stemguard health over real redis-server with mutual TLS", () => {
     });
   });
 
-  it("fails with exit 70 when the CA is not the server's (a second generated bundle)", async () => {
-    const run = await health(["--json"], mtlsEnv(main.port, { STEM_TLS_CA_CERT: other.caCert }));
+  it("fails with exit 70 when the CA is not the server's (a second generated CA of the same name)", async () => {
+    const run = await health(["--json"], mtlsEnv(main.port, { STEM_TLS_CA_CERT: otherCaCert }));
     expect(run.code).toBe(70);
     const [result] = parseJson(run);
     // redis-server sends its CA along, so OpenSSL sees a self-signed root it does not trust.
     expect(result.message).toMatch(/^TLS handshake failed for .*: self-signed certificate in certificate chain \(SELF_SIGNED_CERT_IN_CHAIN\)$/);
-    expect(result.context?.tls.caCertificate).toBe(other.caCert);
+    expect(result.context?.tls.caCertificate).toBe(otherCaCert);
   });
 
   it("fails with exit 70 on an expired server certificate", async () => {
@@ -324,9 +327,9 @@ describeRedis("stemguard health over real redis-server with mutual TLS", () => {
       expect(parseJson(ok)).toEqual([
         { component: "broker", status: "ok", message: `Connected to rediss://:***@127.0.0.1:${main.port}/1` },
       ]);
-      const tlsFail = await subprocess(["health", "--json"], mtlsEnv(main.port, { STEM_TLS_CA_CERT: other.caCert }));
+      const tlsFail = await subprocess(["health", "--json"], mtlsEnv(main.port, { STEM_TLS_CA_CERT: otherCaCert }));
       expect(tlsFail.code).toBe(70);
-      expect(parseJson(tlsFail)[0].context?.tls.caCertificate).toBe(other.caCert);
+      expect(parseJson(tlsFail)[0].context?.tls.caCertificate).toBe(otherCaCert);
       const missing = await subprocess(["health"], {});
       expect(missing.code).toBe(64);
       expect(missing.stderr).toContain("Missing STEM_BROKER_URL environment variable (e.g. redis://host:6379).");

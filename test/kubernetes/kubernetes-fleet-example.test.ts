@@ -23,8 +23,12 @@ function synthExample(options: Omit<KubernetesFleetOptions, "outdir"> = {}) {
 const count = (json: SynthJson, type: string) => Object.keys(json.resource?.[type] ?? {}).length;
 
 describe("examples/kubernetes-fleet", () => {
+  // The default example, synthesized once for the tests that only read it.
+  let example: ReturnType<typeof synthExample>;
+  const defaultExample = () => (example ??= synthExample());
+
   test("synthesizes with validations: namespace, keyring, 3 services, beat and a CronJob", () => {
-    const { json, text } = synthExample();
+    const { json, text } = defaultExample();
     expect(count(json, "kubernetes_namespace_v1")).toBe(1);
     expect(count(json, "kubernetes_secret_v1")).toBe(3);
     expect(count(json, "kubernetes_deployment_v1")).toBe(4); // 3 APIs + beat
@@ -38,13 +42,13 @@ describe("examples/kubernetes-fleet", () => {
 
   test("the bundled ledger is the one in the example directory, and valid", () => {
     const onDisk = readLedgerFile(path.join(__dirname, "../../examples/kubernetes-fleet/stemguard.rotation.json"));
-    const { app } = synthExample();
+    const { app } = defaultExample();
     const stack = app.node.findChild(KUBERNETES_FLEET_STACK_ID) as TerraformStack & { keyring: { ledger: unknown } };
     expect(stack.keyring.ledger).toEqual(onDisk);
   });
 
   test("beat runs as one replica that is never doubled during a roll", () => {
-    const { app } = synthExample();
+    const { app } = defaultExample();
     const stack = app.node.findChild(KUBERNETES_FLEET_STACK_ID) as TerraformStack;
     expect(Testing.synth(stack, true)).toHaveResourceWithProperties(DeploymentV1, {
       metadata: { name: "beat", namespace: "${kubernetes_namespace_v1.Namespace.metadata[0].name}" },

@@ -88,21 +88,60 @@ describe("material inputs with real Terraform", () => {
     ["Ed25519 verify-only staged", rotation("ed25519", { verifyOnlyWorkers: true }).staged],
   ];
 
-  run.each(cases)("%s: data_wo evaluates to the env Stem expects, byte for byte", (_label, ledger) => {
-    const materials = ledger.keys.map((k) => generateKeyMaterial(ledger.algorithm, k.id));
-    const json = synthJson(keyringStack(ledger).stack);
-    const secrets = byName(json, "kubernetes_secret_v1");
-    const output: Record<string, { value: unknown }> = {};
-    for (const role of ROLES) output[role] = { value: secrets[`stem-signing-${role}`].data_wo };
-    const dir = workdir({ variable: plainVariables(json), output });
-    init(dir);
-    const applied = tf(dir, ["apply", "-auto-approve", "-input=false", "-no-color"], tfVars(materials));
-    expect(applied.out).toContain("Apply complete!");
-    const values = JSON.parse(tf(dir, ["output", "-json"]).stdout) as Record<string, { value: Record<string, string> }>;
-    for (const role of ROLES) {
-      expect(values[role].value).toEqual(expectedEnv(ledger, role, materials));
+  /**
+   * The three cases as child modules of one root (each module is the test
+   * config a case used to get: the keyring's variables and the data_wo
+   * expressions as outputs, verbatim), so one init, apply and output serve
+   * them all.
+   */
+  let evaluated: { applied: ReturnType<typeof tf>; values: Record<string, { value: Record<string, string> }>; materials: KeyMaterial[][] } | undefined;
+  function evaluateCases() {
+    if (evaluated) return evaluated;
+    const root = { variable: {} as Record<string, unknown>, module: {} as Record<string, unknown>, output: {} as Record<string, unknown> };
+    const files: Record<string, unknown> = {};
+    let vars: Record<string, string> = {};
+    const materials = cases.map(([, ledger], i) => {
+      const name = `case${i}`;
+      const caseMaterials = ledger.keys.map((k) => generateKeyMaterial(ledger.algorithm, k.id));
+      const json = synthJson(keyringStack(ledger).stack);
+      const secrets = byName(json, "kubernetes_secret_v1");
+      const output: Record<string, { value: unknown }> = {};
+      for (const role of ROLES) output[role] = { value: secrets[`stem-signing-${role}`].data_wo };
+      const variables = plainVariables(json);
+      files[name] = { variable: variables, output };
+      const call: Record<string, string> = { source: `./${name}` };
+      for (const [variable, body] of Object.entries(variables)) {
+        // The validation stays in the module, where it names its own variable.
+        const { validation: _validation, ...declaration } = body as Record<string, unknown>;
+        root.variable[`${name}__${variable}`] = declaration;
+        call[variable] = `\${var.${name}__${variable}}`;
+      }
+      root.module[name] = call;
+      for (const role of ROLES) root.output[`${name}__${role}`] = { value: `\${module.${name}.${role}}` };
+      vars = { ...vars, ...tfVars(caseMaterials, `${name}__stem_signing`) };
+      return caseMaterials;
+    });
+    const dir = workdir(root);
+    for (const [name, config] of Object.entries(files)) {
+      fs.mkdirSync(path.join(dir, name));
+      fs.writeFileSync(path.join(dir, name, "main.tf.json"), JSON.stringify(config, null, 2));
     }
-  });
+    init(dir);
+    const applied = tf(dir, ["apply", "-auto-approve", "-input=false", "-no-color"], vars);
+    const values = JSON.parse(tf(dir, ["output", "-json"]).stdout) as Record<string, { value: Record<string, string> }>;
+    return (evaluated = { applied, values, materials });
+  }
+
+  run.each(cases.map(([label, ledger], i) => [label, ledger, i] as const))(
+    "%s: data_wo evaluates to the env Stem expects, byte for byte",
+    (_label, ledger, i) => {
+      const { applied, values, materials } = evaluateCases();
+      expect(applied.out).toContain("Apply complete!");
+      for (const role of ROLES) {
+        expect(values[`case${i}__${role}`].value).toEqual(expectedEnv(ledger, role, materials[i]));
+      }
+    },
+  );
 
   run("the synthesized ephemeral variables validate, plan, and stay out of the saved plan", () => {
     const ledger = rotation("ed25519").staged;

@@ -143,8 +143,23 @@ export class TerraformWorkdir {
     fs.writeFileSync(file, content);
   }
 
+  private provider: SharedProvider | undefined;
+
+  /**
+   * Makes every later command but `init` use `provider` instead of starting
+   * the AWS provider itself. Commands on one provider must not overlap.
+   */
+  public attach(provider: SharedProvider): this {
+    this.provider = provider;
+    return this;
+  }
+
   /** Runs terraform with `args`; `env` adds variables such as `TF_VAR_*`. */
   public run(args: readonly string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<RunResult> {
+    return this.spawn(args, { ...env, ...this.provider?.env }, timeoutMs);
+  }
+
+  private spawn(args: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<RunResult> {
     return new Promise((resolve, reject) => {
       const child = spawn(this.tooling.bin, ["-chdir=" + this.dir, ...args], {
         env: terraformEnv(this.dir, env),
@@ -163,9 +178,9 @@ export class TerraformWorkdir {
     });
   }
 
-  /** `terraform init` from the mirror only (no network). */
+  /** `terraform init` from the mirror only (no network); never through an attached provider. */
   public init(): Promise<RunResult> {
-    return this.run(["init", "-input=false", "-no-color", `-plugin-dir=${this.tooling.pluginDir}`]);
+    return this.spawn(["init", "-input=false", "-no-color", `-plugin-dir=${this.tooling.pluginDir}`], {}, 120_000);
   }
 
   public validate(): Promise<RunResult> {
@@ -181,8 +196,89 @@ export class TerraformWorkdir {
     return { ...plan, planJson: show.stdout };
   }
 
+  /**
+   * Reuses `source`'s `terraform init` (its `.terraform` directory, with the
+   * provider link and local module manifest, and the lock file) instead of
+   * running init here: same provider, same backend; local modules are read
+   * from this directory.
+   */
+  public copyInitFrom(source: TerraformWorkdir): void {
+    fs.cpSync(path.join(source.dir, ".terraform"), path.join(this.dir, ".terraform"), { recursive: true, verbatimSymlinks: true });
+    fs.copyFileSync(path.join(source.dir, ".terraform.lock.hcl"), path.join(this.dir, ".terraform.lock.hcl"));
+  }
+
   public dispose(): void {
     fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * One AWS provider process that every terraform command of a suite attaches
+ * to (`TF_REATTACH_PROVIDERS`) instead of starting its own. Same terraform,
+ * same provider binary from the mirror; what it saves is the provider's
+ * start-up and schema build in every command (two or three per validate or
+ * plan), about 2 s of CPU per command. The commands sharing one process run
+ * one after another: the provider is configured per command.
+ */
+export class SharedProvider {
+  /** Starts the mirror's provider in debug mode and waits for its reattach address. */
+  public static start(tooling: TerraformTooling, timeoutMs = 60_000): Promise<SharedProvider> {
+    const versionDir = path.join(tooling.pluginDir, "registry.terraform.io", "hashicorp", "aws", AWS_PROVIDER_VERSION);
+    const platform = fs.readdirSync(versionDir).find((d) => fs.statSync(path.join(versionDir, d)).isDirectory());
+    const binary = platform && fs.readdirSync(path.join(versionDir, platform)).find((f) => f.startsWith("terraform-provider-aws"));
+    if (!platform || !binary) return Promise.reject(new Error(`no provider binary under ${versionDir}`));
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "stemguard-tf-provider-"));
+    const child = spawn(path.join(versionDir, platform, binary), ["-debug"], { env: terraformEnv(home), stdio: ["ignore", "pipe", "pipe"] });
+    return new Promise((resolve, reject) => {
+      let out = "";
+      let err = "";
+      const fail = (why: string) => {
+        clearTimeout(timer);
+        child.kill("SIGKILL");
+        fs.rmSync(home, { recursive: true, force: true });
+        reject(new Error(`${why}\n${out}${err}`));
+      };
+      const timer = setTimeout(() => fail("the provider printed no reattach address"), timeoutMs);
+      child.stderr.on("data", (b: Buffer) => (err += b.toString("utf8")));
+      child.stdout.on("data", (b: Buffer) => {
+        out += b.toString("utf8");
+        const match = /TF_REATTACH_PROVIDERS='([^']+)'/.exec(out);
+        if (!match) return;
+        clearTimeout(timer);
+        child.stdout.removeAllListeners("data");
+        child.stdout.resume(); // keep draining its log output
+        child.stderr.removeAllListeners("data");
+        child.stderr.resume();
+        resolve(new SharedProvider(child, home, match[1]));
+      });
+      child.on("error", (e) => fail(`the provider did not start: ${e.message}`));
+      child.on("exit", (code) => fail(`the provider exited (${code}) before printing its reattach address`));
+    });
+  }
+
+  private constructor(
+    private readonly child: ReturnType<typeof spawn>,
+    private readonly home: string,
+    reattach: string,
+  ) {
+    this.env = { TF_REATTACH_PROVIDERS: reattach };
+    this.child.removeAllListeners("exit");
+    // A worker that exits without afterAll must not leave the provider behind.
+    process.once("exit", this.stopNow);
+  }
+
+  /** Add to a command's environment to use this process. */
+  public readonly env: Readonly<Record<string, string>>;
+
+  private readonly stopNow = (): void => {
+    this.child.kill("SIGKILL");
+  };
+
+  /** Stops the provider and removes its home directory. */
+  public stop(): void {
+    process.removeListener("exit", this.stopNow);
+    this.stopNow();
+    fs.rmSync(this.home, { recursive: true, force: true });
   }
 }
 
@@ -216,13 +312,22 @@ export interface ModulePhase {
 
 /**
  * One root module that calls every stack as a child module, so a single
- * validate/plan/show (each of which loads the AWS provider's schema, ~3 s)
- * checks them all. Children keep everything but `provider` blocks and the
+ * validate/plan/show (each of which loads the AWS provider's schema: seconds
+ * of CPU) checks them all. Children keep everything but `provider` blocks and the
  * backend; each child variable becomes a root variable `<module>__<name>`
  * with the same declaration (ephemeral, sensitive, default, validation), and
  * inputs reach it as `TF_VAR_<module>__<name>`.
+ *
+ * `root` is either the provider configuration of an otherwise empty root, or
+ * `{ host }`: a synthesized stack that stays the root module as is (its
+ * provider, variables and resources; {@link offlineRootModule} applied), with
+ * the children added to it. The `__` in child variable names keeps them apart
+ * from the host's own variables.
  */
-export function composeModules(phases: readonly ModulePhase[], provider: Json): { files: Record<string, string>; env: Record<string, string> } {
+export function composeModules(
+  phases: readonly ModulePhase[],
+  root: Json | { readonly host: Json },
+): { files: Record<string, string>; env: Record<string, string> } {
   const files: Record<string, string> = {};
   const env: Record<string, string> = {};
   const rootVariables: Json = {};
@@ -245,12 +350,24 @@ export function composeModules(phases: readonly ModulePhase[], provider: Json): 
     modules[phase.name] = call;
     files[`${phase.name}/main.tf.json`] = JSON.stringify(child, null, 2);
   }
-  const root: Json = {
-    terraform: { required_providers: requiredProviders, backend: { local: { path: "terraform.tfstate" } } },
-    provider: { aws: [{ ...provider, skip_credentials_validation: true, skip_requesting_account_id: true, skip_metadata_api_check: true }] },
-    variable: rootVariables,
-    module: modules,
-  };
-  files["main.tf.json"] = JSON.stringify(root, null, 2);
+  let rootModule: Json;
+  if ("host" in root) {
+    rootModule = offlineRootModule(root.host as Json);
+    const hostVariables = (rootModule.variable ?? {}) as Json;
+    for (const name of Object.keys(rootVariables)) {
+      if (name in hostVariables) throw new Error(`composeModules: the host already declares variable ${name}`);
+    }
+    if (rootModule.module) throw new Error("composeModules: the host already calls modules");
+    rootModule.variable = { ...hostVariables, ...rootVariables };
+    rootModule.module = modules;
+  } else {
+    rootModule = {
+      terraform: { required_providers: requiredProviders, backend: { local: { path: "terraform.tfstate" } } },
+      provider: { aws: [{ ...root, skip_credentials_validation: true, skip_requesting_account_id: true, skip_metadata_api_check: true }] },
+      variable: rootVariables,
+      module: modules,
+    };
+  }
+  files["main.tf.json"] = JSON.stringify(rootModule, null, 2);
   return { files, env };
 }

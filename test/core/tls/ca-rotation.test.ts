@@ -6,7 +6,7 @@ import * as tls from "node:tls";
 import { emptyTlsLedger, fingerprint256Of, leafIssuerCaId, trustBundleCaIds, type TlsCaLedger } from "../../../lib/core/tls/ca-ledger";
 import { parseTlsLedger, serializeTlsLedger } from "../../../lib/core/tls/ca-ledger-file";
 import { TRUST_BUNDLE_FILE, performTlsStep, type TlsStepRequest } from "../../../lib/core/tls/ca-rotation";
-import { generateTlsBundle } from "../../../lib/core/tls/generate";
+import { generateTlsBundle, type TlsBundle } from "../../../lib/core/tls/generate";
 import { writeTlsBundle } from "../../../lib/core/tls/write-bundle";
 import { HAS_OPENSSL, opensslStatus } from "./openssl-helper";
 
@@ -145,11 +145,17 @@ describe("performTlsStep: a full CA rotation with real material", () => {
 });
 
 describe("performTlsStep refusals", () => {
+  let generated: TlsBundle;
   let material: string;
   let ledger: TlsCaLedger;
+  // One real bundle for the whole block (3 RSA keys); each test still gets a
+  // fresh material directory with it written there and adopted by init.
+  beforeAll(async () => {
+    generated = await generateTlsBundle({ sans: "redis", keySize: 2048 });
+  });
   beforeEach(async () => {
     material = fs.mkdtempSync(path.join(os.tmpdir(), "stemguard-tls-refuse-"));
-    writeTlsBundle(path.join(material, "ca-1"), await generateTlsBundle({ sans: "redis", keySize: 2048 }));
+    writeTlsBundle(path.join(material, "ca-1"), generated);
     ({ ledger } = await performTlsStep(emptyTlsLedger(), { op: "init", caId: "ca-1" }, { materialDir: material }));
   });
   afterEach(() => fs.rmSync(material, { recursive: true, force: true }));
@@ -179,7 +185,7 @@ describe("performTlsStep refusals", () => {
 
   test("fails to adopt an inconsistent bundle (swapped key)", async () => {
     const other = path.join(material, "other");
-    writeTlsBundle(other, await generateTlsBundle({ sans: "redis", keySize: 2048 }));
+    writeTlsBundle(other, generated);
     fs.copyFileSync(path.join(other, "client.key"), path.join(other, "server.key"));
     await expect(performTlsStep(emptyTlsLedger(), { op: "init", caId: "other" }, { materialDir: material })).rejects.toThrow(/inconsistent.*private key does not belong/);
   });

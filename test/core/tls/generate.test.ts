@@ -26,9 +26,18 @@ function opensslExtensions(file: string, names: string): Record<string, string> 
   return out;
 }
 
-function opensslDate(file: string, which: "startdate" | "enddate"): Date {
-  const line = openssl(["x509", "-noout", "-in", file, `-${which}`]).trim();
-  return new Date(line.slice(line.indexOf("=") + 1));
+/**
+ * One `openssl x509` run for subject (RFC 2253), serial, validity dates and
+ * the text dump: `key=value` lines by key, and the whole output as `text`.
+ */
+function opensslCertFields(file: string): { fields: Record<string, string>; text: string } {
+  const text = openssl(["x509", "-noout", "-in", file, "-nameopt", "RFC2253", "-subject", "-serial", "-startdate", "-enddate", "-text"]);
+  const fields: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const match = /^(subject|serial|notBefore|notAfter)=(.*)$/.exec(line);
+    if (match) fields[match[1]] = match[2];
+  }
+  return { fields, text };
 }
 
 describe("generateTlsBundle", () => {
@@ -182,11 +191,12 @@ describe("generateTlsBundle", () => {
       expect(opensslExtensions(file("client.crt"), "extendedKeyUsage")["X509v3 Extended Key Usage"]).toBe("TLS Web Client Authentication");
       for (const name of ["ca.crt", "server.crt", "client.crt"]) {
         const cert = new X509Certificate(fs.readFileSync(file(name)));
-        expect(opensslDate(file(name), "startdate").getTime()).toBe(new Date(cert.validFrom).getTime());
-        expect(opensslDate(file(name), "enddate").getTime()).toBe(new Date(cert.validTo).getTime());
-        expect(openssl(["x509", "-noout", "-subject", "-nameopt", "RFC2253", "-in", file(name)]).trim()).toBe(`subject=${cert.subject}`);
-        expect(openssl(["x509", "-noout", "-serial", "-in", file(name)]).trim()).toBe(`serial=${cert.serialNumber.toUpperCase()}`);
-        expect(openssl(["x509", "-noout", "-text", "-in", file(name)])).toMatch(/Signature Algorithm: sha256WithRSAEncryption/);
+        const { fields, text } = opensslCertFields(file(name));
+        expect(new Date(fields.notBefore).getTime()).toBe(new Date(cert.validFrom).getTime());
+        expect(new Date(fields.notAfter).getTime()).toBe(new Date(cert.validTo).getTime());
+        expect(fields.subject).toBe(cert.subject);
+        expect(fields.serial).toBe(cert.serialNumber.toUpperCase());
+        expect(text).toMatch(/Signature Algorithm: sha256WithRSAEncryption/);
       }
     });
 

@@ -1,8 +1,9 @@
+import { X509Certificate } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { StemguardError } from "../../../lib/core/errors";
-import { generateTlsBundle, issueLeaf, type TlsBundle } from "../../../lib/core/tls/generate";
+import { generateCa, generateTlsBundle, issueLeaf, type CertifiedKey, type TlsBundle } from "../../../lib/core/tls/generate";
 import { inspectCertificates } from "../../../lib/core/tls/inspect";
 import { inspectTlsPath } from "../../../lib/core/tls/inspect-dir";
 import { writeTlsBundle } from "../../../lib/core/tls/write-bundle";
@@ -10,19 +11,21 @@ import { describeWithOpenssl, openssl } from "./openssl-helper";
 
 const DAY_MS = 86_400_000;
 
+// Real material shared by the whole file: every RSA key costs ~150 ms of CPU.
+let bundle: TlsBundle;
+/** A CA with the same name as bundle's ("redis.internal-ca") but its own key. */
+let sameNameOtherKey: CertifiedKey;
+let otherCa: TlsBundle;
+
+beforeAll(async () => {
+  [bundle, sameNameOtherKey, otherCa] = await Promise.all([
+    generateTlsBundle({ sans: "redis.internal,10.0.0.5,fd00::5", keySize: 2048, days: 100 }),
+    generateCa({ commonName: "redis.internal-ca", keySize: 2048 }),
+    generateTlsBundle({ sans: "elsewhere", keySize: 2048 }),
+  ]);
+});
+
 describe("inspectCertificates", () => {
-  let bundle: TlsBundle;
-  let sameNameOtherKey: TlsBundle;
-  let otherCa: TlsBundle;
-
-  beforeAll(async () => {
-    [bundle, sameNameOtherKey, otherCa] = await Promise.all([
-      generateTlsBundle({ sans: "redis.internal,10.0.0.5,fd00::5", keySize: 2048, days: 100 }),
-      generateTlsBundle({ sans: "redis.internal", keySize: 2048 }),
-      generateTlsBundle({ sans: "elsewhere", keySize: 2048 }),
-    ]);
-  });
-
   test("reports subject, SANs by type, issuer, serial, validity, CA flag and key usages", () => {
     const now = new Date();
     const report = inspectCertificates(bundle.serverCertPem, { caPem: bundle.caCertPem, keyPem: bundle.serverKeyPem, now });
@@ -68,7 +71,8 @@ describe("inspectCertificates", () => {
   });
 
   test("fails the verdict when a CA of the same name but another key is trusted (a regenerated CA)", () => {
-    const report = inspectCertificates(bundle.serverCertPem, { caPem: sameNameOtherKey.caCertPem });
+    expect(new X509Certificate(sameNameOtherKey.certPem).subject).toBe(new X509Certificate(bundle.caCertPem).subject);
+    const report = inspectCertificates(bundle.serverCertPem, { caPem: sameNameOtherKey.certPem });
     expect(report.problems.map((p) => p.code)).toEqual(["chain-invalid"]);
     expect(report.certificates[0].chain?.reason).toMatch(/signature does not verify .*regenerated/);
   });
@@ -92,9 +96,9 @@ describe("inspectCertificates", () => {
   });
 
   test("fails the chain when the issuing CA itself has expired", async () => {
-    const oldCa = await generateTlsBundle({ sans: "old", keySize: 2048, days: 1, notBefore: new Date(Date.now() - 5 * DAY_MS) });
-    const leaf = await issueLeaf({ kind: "client", ca: { certPem: oldCa.caCertPem, keyPem: oldCa.caKeyPem }, keySize: 2048 });
-    const report = inspectCertificates(leaf.certPem, { caPem: oldCa.caCertPem });
+    const oldCa = await generateCa({ commonName: "old-ca", keySize: 2048, days: 1, notBefore: new Date(Date.now() - 5 * DAY_MS) });
+    const leaf = await issueLeaf({ kind: "client", ca: oldCa, keySize: 2048 });
+    const report = inspectCertificates(leaf.certPem, { caPem: oldCa.certPem });
     expect(report.certificates[0].expired).toBe(false);
     expect(report.certificates[0].chain?.reason).toMatch(/issuing CA "old-ca" expired on/);
   });
@@ -171,9 +175,9 @@ describe("inspectCertificates", () => {
 
 describe("inspectTlsPath", () => {
   let dir: string;
-  beforeAll(async () => {
+  beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "stemguard-tls-inspect-dir-"));
-    writeTlsBundle(dir, await generateTlsBundle({ sans: "localhost", keySize: 2048 }));
+    writeTlsBundle(dir, bundle);
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
