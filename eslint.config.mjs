@@ -33,7 +33,7 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
-    files: ["bin/**/*.js", "bench/**/*.js", "*.js"],
+    files: ["bin/**/*.js", "bench/**/*.js", "scripts/**/*.js", "*.js"],
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
 );

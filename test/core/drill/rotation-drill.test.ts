@@ -91,7 +91,7 @@ describe("rotation drill", () => {
         expect(report.failures).toEqual([]);
         expect(report.checks).toBeGreaterThan(0);
       }),
-      { numRuns: 40 },
+      { numRuns: 25 },
     );
   });
 });
