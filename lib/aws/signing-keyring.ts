@@ -12,6 +12,7 @@ import { KEYRING_REVISION_ENV, mergeContainerBinding, type BoundContainerDefinit
 import { awsMaterialVariable } from "./material-variable";
 import { assertSecretNamePrefix, keySecretName, planAwsMaterialInputs, roleSecretName, type AwsMaterialInputPlan } from "./names";
 import { readPolicyJson } from "./read-policy";
+import { assertRecoveryWindow } from "./recovery-window";
 
 const KEYRING = Symbol.for("stemguard.StemSigningKeyring");
 
@@ -335,16 +336,6 @@ function loadLedger(props: StemSigningKeyringProps, field: (name: string) => str
   return props.ledgerFile !== undefined ? readLedgerFile(props.ledgerFile) : parseLedger(props.ledger, field("ledger"));
 }
 
-function assertRecoveryWindow(days: number, field: string): void {
-  if (Token.isUnresolved(days)) return;
-  if (!Number.isInteger(days) || (days !== 0 && (days < 7 || days > 30))) {
-    throw new StemguardError("recoveryWindowInDays must be 0 or a whole number from 7 to 30 (Secrets Manager's range)", {
-      field,
-      value: days,
-      fix: "use 7 (the default) unless you need a longer window to restore a retired key",
-    });
-  }
-}
 
 function resolveRoles(roles: readonly Role[] | undefined, field: string): readonly Role[] {
   if (roles === undefined) return ROLES;

@@ -8,6 +8,7 @@ import { tlsPemVariable, tlsVariablePrefix, type TlsPemInput } from "../private/
 import type { EcsKeyValuePair, EcsSecretRef } from "./ecs-container";
 import { assertSecretNamePrefix } from "./names";
 import type { IKmsKeyRef, IRoleRef } from "./signing-keyring";
+import { assertRecoveryWindow } from "./recovery-window";
 
 export type { TlsPemFile, TlsPemInput } from "../private/tls-pem-variable";
 
@@ -248,16 +249,6 @@ function assertFileDir(dir: string, field: string): void {
   }
 }
 
-function assertRecoveryWindow(days: number, field: string): void {
-  if (Token.isUnresolved(days)) return;
-  if (!Number.isInteger(days) || (days !== 0 && (days < 7 || days > 30))) {
-    throw new StemguardError("recoveryWindowInDays must be 0 or a whole number from 7 to 30 (Secrets Manager's range)", {
-      field,
-      value: days,
-      fix: "use 7 (the default)",
-    });
-  }
-}
 
 /** A stable construct-ID part for a grantee: its construct path below the stack, or its literal name. */
 function granteeIdPart(grantee: IRoleRef, field: string): string {
