@@ -1,13 +1,9 @@
 import type { EnvMap } from "../stem-env/signing-config";
+import { STEM_TLS_ENV, stemAllowInsecure } from "../stem-env/strict-check-tls";
 import type { ConfigIssue } from "./issues";
 
 /** Stem's four TLS variables (contract §4.1); there are no others. */
-export const TLS_ENV = {
-  caCert: "STEM_TLS_CA_CERT",
-  clientCert: "STEM_TLS_CLIENT_CERT",
-  clientKey: "STEM_TLS_CLIENT_KEY",
-  allowInsecure: "STEM_TLS_ALLOW_INSECURE",
-} as const;
+export const TLS_ENV = STEM_TLS_ENV;
 
 /** Stem's `TlsConfig` as `TlsConfig.fromEnvironment` builds it. */
 export interface StemTlsConfig {
@@ -28,12 +24,11 @@ export interface StemTlsConfig {
  * ` 1` is false).
  */
 export function readTlsEnv(env: EnvMap): StemTlsConfig {
-  const rawInsecure = env[TLS_ENV.allowInsecure];
   return {
     caCertificateFile: optionalPath(env[TLS_ENV.caCert]),
     clientCertificateFile: optionalPath(env[TLS_ENV.clientCert]),
     clientKeyFile: optionalPath(env[TLS_ENV.clientKey]),
-    allowInsecure: (rawInsecure ?? "false").toLowerCase().includes("true") || (rawInsecure ?? "").toLowerCase() === "1",
+    allowInsecure: stemAllowInsecure(env[TLS_ENV.allowInsecure]),
   };
 }
 
