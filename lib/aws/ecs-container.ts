@@ -1,4 +1,5 @@
 import { StemguardError } from "../core/errors";
+import { refuseUserSigningVariable } from "../private/user-env-rules";
 
 /** An ECS `environment` entry. */
 export interface EcsKeyValuePair {
@@ -46,8 +47,9 @@ export const KEYRING_REVISION_ENV = "STEMGUARD_KEYRING_REVISION";
 
 /**
  * `container` with `binding` appended to its `environment` and `secrets`.
- * Refuses a container that already sets one of the names differently, since
- * ECS would then pick one of the two values silently.
+ * Refuses a container that sets any `STEM_SIGNING_*` variable itself, or
+ * another of the binding's names differently, since ECS would then pick one
+ * of the two values silently.
  */
 export function mergeContainerBinding<T extends EcsContainerDefinition>(container: T, binding: StemContainerBinding, field: string): BoundContainerDefinition<T> {
   const environment = [...(container.environment ?? [])];
@@ -55,6 +57,7 @@ export function mergeContainerBinding<T extends EcsContainerDefinition>(containe
   const taken = new Map<string, string>();
   for (const e of environment) taken.set(e.name, `environment value ${JSON.stringify(e.value)}`);
   for (const s of secrets) taken.set(s.name, "a secret");
+  for (const name of taken.keys()) refuseUserSigningVariable(name, field, container.name);
   for (const e of binding.environment) {
     const existing = environment.find((x) => x.name === e.name);
     if (existing && existing.value === e.value && !secrets.some((s) => s.name === e.name)) continue; // e.g. TZ=UTC already there

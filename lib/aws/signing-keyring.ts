@@ -5,9 +5,9 @@ import { Fn, TerraformStack, Token, type TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { StemguardError } from "../core/errors";
 import { planRoleEnv, resolveRoleEnv, roleEnvRevision } from "../core/keyring/env-plan";
-import { parseLedger, readLedgerFile } from "../core/keyring/ledger-file";
-import { ROLES, type Role, type SigningLedger } from "../core/keyring/types";
+import type { Role, SigningLedger } from "../core/keyring/types";
 import { EphemeralResource } from "../private/ephemeral";
+import { loadKeyringLedger, resolveKeyringRoles } from "../private/keyring-source";
 import { KEYRING_REVISION_ENV, mergeContainerBinding, type BoundContainerDefinition, type EcsContainerDefinition, type StemContainerBinding } from "./ecs-container";
 import { awsMaterialVariable } from "./material-variable";
 import { assertSecretNamePrefix, keySecretName, planAwsMaterialInputs, roleSecretName, type AwsMaterialInputPlan } from "./names";
@@ -151,12 +151,12 @@ export class StemSigningKeyring extends Construct {
     Object.defineProperty(this, KEYRING, { value: true });
     const field = (name: string) => `${this.node.path} props.${name}`;
 
-    this.ledger = loadLedger(props, field); // parseLedger refuses a phase-0 ledger (no keys)
+    this.ledger = loadKeyringLedger(props, field); // parseLedger refuses a phase-0 ledger (no keys)
     assertSecretNamePrefix(props.namePrefix, field("namePrefix"));
     this.namePrefix = props.namePrefix;
     this.recoveryWindowInDays = props.recoveryWindowInDays ?? 7;
     assertRecoveryWindow(this.recoveryWindowInDays, field("recoveryWindowInDays"));
-    this.roles = resolveRoles(props.roles, field("roles"));
+    this.roles = resolveKeyringRoles(props.roles, field("roles"));
     this.kmsKey = props.kmsKey;
     const inputPlans = planAwsMaterialInputs(this.ledger, this.namePrefix);
     claimVariableNames(this, inputPlans);
@@ -323,31 +323,6 @@ export class StemSigningKeyring extends Construct {
     }
     return parts;
   }
-}
-
-function loadLedger(props: StemSigningKeyringProps, field: (name: string) => string): SigningLedger {
-  if ((props.ledger === undefined) === (props.ledgerFile === undefined)) {
-    throw new StemguardError("give exactly one of ledger and ledgerFile", {
-      field: field("ledger"),
-      value: props.ledger === undefined ? "neither" : "both",
-      fix: "pass ledgerFile: 'stemguard.rotation.json' or a parsed ledger",
-    });
-  }
-  return props.ledgerFile !== undefined ? readLedgerFile(props.ledgerFile) : parseLedger(props.ledger, field("ledger"));
-}
-
-
-function resolveRoles(roles: readonly Role[] | undefined, field: string): readonly Role[] {
-  if (roles === undefined) return ROLES;
-  for (const role of roles) {
-    if (!ROLES.includes(role)) {
-      throw new StemguardError(`unknown role; roles are ${ROLES.join(", ")}`, { field, value: role, fix: "remove it" });
-    }
-  }
-  if (roles.length === 0) {
-    throw new StemguardError("roles must name at least one role", { field, value: [], fix: "omit roles to get all three" });
-  }
-  return ROLES.filter((r) => roles.includes(r));
 }
 
 /** Variable names per stack, so two keyrings cannot silently share (and overwrite) one. */

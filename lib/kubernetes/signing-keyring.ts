@@ -1,11 +1,10 @@
-import * as fs from "node:fs";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { Fn, TerraformStack, type TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { StemguardError } from "../core/errors";
 import { planRoleEnv, resolveRoleEnv, roleEnvRevision } from "../core/keyring/env-plan";
-import { parseLedger, readLedgerFile } from "../core/keyring/ledger-file";
-import { ROLES, type Role, type SigningLedger } from "../core/keyring/types";
+import type { Role, SigningLedger } from "../core/keyring/types";
+import { loadKeyringLedger, resolveKeyringRoles } from "../private/keyring-source";
 import { assertLabels, assertNamePrefix, assertNamespace } from "./kubernetes-names";
 import { planMaterialInputs, type MaterialInputPlan } from "./material-inputs";
 import { materialInputVariable } from "./material-variable";
@@ -118,7 +117,7 @@ export class StemKubernetesSigningKeyring extends Construct {
     Object.defineProperty(this, KEYRING, { value: true });
     const field = (name: string) => `${this.node.path} props.${name}`;
 
-    this.ledger = loadLedger(props, field);
+    this.ledger = loadKeyringLedger(props, field);
     assertNamespace(props.namespace, field("namespace"));
     this.namespace = props.namespace;
     this.namePrefix = props.namePrefix ?? "stem-signing";
@@ -134,7 +133,7 @@ export class StemKubernetesSigningKeyring extends Construct {
         });
       }
     }
-    this.roles = resolveRoles(props.roles, field("roles"));
+    this.roles = resolveKeyringRoles(props.roles, field("roles"));
 
     const stack = TerraformStack.of(this);
     this.materialInputs = planMaterialInputs(this.ledger, this.roles, this.namePrefix).map((plan) => ({
@@ -229,40 +228,4 @@ export class StemKubernetesSigningKeyring extends Construct {
 /** Construct ID of a role's Secret: part of the Terraform address, so never change it. */
 function roleId(role: Role): string {
   return `${role[0].toUpperCase()}${role.slice(1)}`;
-}
-
-function loadLedger(props: StemKubernetesSigningKeyringProps, field: (name: string) => string): SigningLedger {
-  if ((props.ledger === undefined) === (props.ledgerFile === undefined)) {
-    throw new StemguardError("give exactly one of ledger and ledgerFile", {
-      field: field("ledger"),
-      value: props.ledger === undefined ? "neither" : "both",
-      fix: 'pass ledgerFile: "stemguard.rotation.json" (or a SigningLedger object as ledger)',
-    });
-  }
-  if (props.ledgerFile !== undefined && !fs.existsSync(props.ledgerFile)) {
-    throw new StemguardError("ledger file does not exist", {
-      field: field("ledgerFile"),
-      value: props.ledgerFile,
-      fix: `create it with 'stemguard rotate init <key-id>' or fix the path (relative paths start at ${process.cwd()})`,
-    });
-  }
-  // parseLedger re-checks objects too: phase >= 1 (keys exist), exactly one active key, unique ids,
-  // keys equal to the replayed history.
-  return props.ledger !== undefined ? parseLedger(props.ledger, field("ledger")) : readLedgerFile(props.ledgerFile!);
-}
-
-function resolveRoles(roles: readonly Role[] | undefined, field: string): Role[] {
-  if (roles === undefined) return [...ROLES];
-  if (roles.length === 0) {
-    throw new StemguardError("roles must not be empty", { field, value: roles, fix: "leave roles out for all roles, or list the roles this stack runs" });
-  }
-  for (const role of roles) {
-    if (!ROLES.includes(role)) {
-      throw new StemguardError(`unknown role; roles are ${ROLES.join(", ")}`, { field, value: role, fix: "use producer, worker or beat" });
-    }
-  }
-  if (new Set(roles).size !== roles.length) {
-    throw new StemguardError("roles must not repeat", { field, value: roles, fix: "list each role once" });
-  }
-  return ROLES.filter((r) => roles.includes(r));
 }

@@ -1,4 +1,5 @@
 import { StemguardError } from "../core/errors";
+import { refuseUserSigningVariable } from "../private/user-env-rules";
 
 /**
  * Pod-template annotation carrying the role's keyring revision. Containers read
@@ -54,12 +55,7 @@ export function mergeContainerEnv<T extends EnvVarLike>(
 ): (T | StemContainerEnvVar)[] {
   let userSetsUtc = false;
   for (const entry of userEnv) {
-    if (entry.name.startsWith("STEM_SIGNING_")) {
-      throw new StemguardError(`${entry.name} is set by the signing keyring; a second value would conflict with the ledger`, {
-        field: `${field}.${entry.name}`,
-        fix: `remove ${entry.name} from the container env and let the keyring provide it`,
-      });
-    }
+    refuseUserSigningVariable(entry.name, field);
     if (entry.name === "TZ") {
       const value = (entry as { value?: unknown }).value;
       if (value !== STEM_TIME_ZONE) {

@@ -220,7 +220,11 @@ describe("StemSigningKeyring", () => {
     test("fails when the container already has a Stem signing variable", () => {
       const { keyring } = setup();
       expect(() => keyring.bindToContainer({ name: "app", secrets: [{ name: "STEM_SIGNING_KEYS", valueFrom: "arn:x" }] }, "producer")).toThrow(
-        /already sets STEM_SIGNING_KEYS \(a secret\)/,
+        /bindToContainer\(producer\)\.STEM_SIGNING_KEYS: container "app" sets STEM_SIGNING_KEYS; every STEM_SIGNING_\* variable is set by the signing keyring.*Fix: remove STEM_SIGNING_KEYS/,
+      );
+      // Also a name this role's env does not set: Stem would read a stray PRIVATE_KEYS on an Ed25519 signer.
+      expect(() => keyring.bindToContainer({ name: "app", environment: [{ name: "STEM_SIGNING_PRIVATE_KEYS", value: "x" }] }, "producer")).toThrow(
+        /container "app" sets STEM_SIGNING_PRIVATE_KEYS/,
       );
     });
   });
@@ -258,7 +262,8 @@ describe("StemSigningKeyring", () => {
 
     test("fails on an unknown or empty roles list", () => {
       expect(() => setup({ roles: ["scheduler" as never] })).toThrow(/unknown role; roles are producer, worker, beat \(got "scheduler"\)/);
-      expect(() => setup({ roles: [] })).toThrow(/roles must name at least one role/);
+      expect(() => setup({ roles: [] })).toThrow(/roles must not be empty/);
+      expect(() => setup({ roles: ["worker", "worker"] })).toThrow(/roles must not repeat \(got \["worker","worker"\]\)/);
     });
 
     test("fails when two keyrings in a stack would share material inputs", () => {

@@ -163,10 +163,10 @@ describe("workload wiring", () => {
       /test\/Keyring\.containerEnv\(worker\)\.TZ: every Stem container must run in UTC.*\(got "Europe\/Berlin"\)\. Fix: remove TZ/,
     );
     expect(() => keyring.containerEnv("producer", [{ name: "STEM_SIGNING_KEYS", value: "k1:abc=" }])).toThrow(
-      /containerEnv\(producer\)\.STEM_SIGNING_KEYS: STEM_SIGNING_KEYS is set by the signing keyring.*Fix: remove STEM_SIGNING_KEYS/,
+      /containerEnv\(producer\)\.STEM_SIGNING_KEYS: the container sets STEM_SIGNING_KEYS; every STEM_SIGNING_\* variable is set by the signing keyring.*Fix: remove STEM_SIGNING_KEYS/,
     );
     // Not even a variable this algorithm does not use: Stem would ignore it, a reader would not.
-    expect(() => keyring.containerEnv("producer", [{ name: "STEM_SIGNING_PUBLIC_KEYS", value: "x" }])).toThrow(/is set by the signing keyring/);
+    expect(() => keyring.containerEnv("producer", [{ name: "STEM_SIGNING_PUBLIC_KEYS", value: "x" }])).toThrow(/sets STEM_SIGNING_PUBLIC_KEYS; every STEM_SIGNING_\* variable is set by the signing keyring/);
   });
 
   test("fails when your annotations set another keyring revision", () => {
