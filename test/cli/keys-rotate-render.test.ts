@@ -208,6 +208,34 @@ describe("stemguard rotate: adopting signing on a running fleet", () => {
     expect(drill.out).toMatch(/drain: unsigned messages from phase 0 are rejected from phase 2 on; let them drain before applying it/);
   });
 
+  test("rotate workers switches Ed25519 workers to verify-only and back, one step each; review accepts each, the drill drops nothing", async () => {
+    const dir = tmp();
+    const ledgerFile = path.join(dir, "stemguard.rotation.json");
+    expect((await run(dir, "rotate", "init", "k1", "--algorithm", "ed25519")).code).toBe(0);
+    fs.copyFileSync(ledgerFile, path.join(dir, "base.json"));
+    const off = await run(dir, "rotate", "workers", "--verify-only");
+    expect(off.code).toBe(0);
+    expect(off.out).toMatch(/^phase 1 -> 2: verify-only-workers: workers keep the public keys and lose the signing seed, .*fails to re-sign retries.*Rolls: worker\.\n/);
+    expect(off.out).toMatch(/k1 {3}active {2}producer,worker,beat {2}producer,beat\n/);
+    const review = await run(dir, "review", "--base", "base.json", "--json");
+    expect(review.code).toBe(0);
+    expect(JSON.parse(review.out)).toMatchObject({ ok: true, kind: "step", step: { phase: 2, op: "verify-only-workers", keyId: "k1" }, rolls: ["worker"] });
+    const before = fs.readFileSync(ledgerFile, "utf8");
+    for (const argv of [["--verify-only"], [], ["--sign", "--verify-only"]]) {
+      const refused = await run(dir, "rotate", "workers", ...argv);
+      expect(refused.code).toBe(64);
+      expect(refused.err).toMatch(argv.length === 1 ? /workers are already verify-only/ : /give exactly one of --sign and --verify-only/);
+      expect(fs.readFileSync(ledgerFile, "utf8")).toBe(before); // nothing written on refusal
+    }
+    expect((await run(dir, "rotate", "stage", "k2")).code).toBe(0);
+    const on = await run(dir, "rotate", "workers", "--sign", "--json");
+    expect(JSON.parse(on.out)).toMatchObject({ phase: 4, step: { op: "sign-workers", keyId: "k1" }, rolls: ["worker"] });
+    expect(JSON.parse(fs.readFileSync(ledgerFile, "utf8")).verifyOnlyWorkers).toBeUndefined();
+    const drill = await run(dir, "drill", "--json");
+    expect(drill.code).toBe(0); // no dropped message across both mode changes
+    expect(JSON.parse(drill.out)).toMatchObject({ failures: [] });
+  });
+
   test("init without --producers-first warns that workers verify at once", async () => {
     const { out } = await run(tmp(), "rotate", "init", "k1", "--algorithm", "ed25519");
     expect(out).toMatch(/Workers verify from this phase on: right for a new fleet; a fleet with unsigned messages in flight needs "rotate init --producers-first"/);

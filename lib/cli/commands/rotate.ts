@@ -17,6 +17,8 @@ const NEXT: Record<StepOp, (id: string) => string> = {
   activate: () => `Next: merge and apply, wait until in-flight messages signed with the retiring key have drained (delayed tasks, retries, DLQ), then 'stemguard rotate retire <old-id>'.`,
   retire: () => "Next: nothing; the rotation is complete.",
   enforce: () => "Next: merge and apply; workers now verify. Rotate later with 'stemguard rotate stage <new-id>'.",
+  "verify-only-workers": () => "Next: merge and apply (only workers roll); retries that Stem re-signs fail from then on. Undo with 'stemguard rotate workers --sign'.",
+  "sign-workers": () => "Next: merge and apply (only workers roll); workers re-sign retries again.",
 };
 
 export const registerRotate: RegisterCommand = (program, io) => {
@@ -33,6 +35,8 @@ Steps:
   stage ID      every role trusts ID; nothing signs with it yet
   activate ID   every signer switches to ID; the previous key becomes retiring
   retire ID     drop a retiring key from every trust list (after drain)
+  workers --sign | --verify-only
+                ed25519: switch workers between re-signing retries and verify-only
   status        show the phase table
 
 Example:
@@ -87,6 +91,35 @@ Example:
       report(io, opts, base, head, file);
     },
   );
+
+  ledgerOption(
+    rotate
+      .command("workers")
+      .description("Ed25519: switch workers between signing (they re-sign retries) and verify-only (public keys only; retries then fail). A step of its own: one pull request, only workers roll.")
+      .option("--sign", "give workers the active seed again so Stem can re-sign retries and requeues")
+      .option("--verify-only", "give workers public keys only; Stem's re-signing of retries and requeues fails from the apply on (contract §1.4)")
+      .addHelpText(
+        "after",
+        `
+Example:
+  $ stemguard rotate workers --sign
+  phase 3 -> 4: sign-workers: workers get the active key's seed again, so retries and requeues are re-signed. Rolls: worker.`,
+      ),
+  ).action((opts: { ledger: string; json?: boolean; sign?: boolean; verifyOnly?: boolean }) => {
+    if (Boolean(opts.sign) === Boolean(opts.verifyOnly)) {
+      throw new StemguardError("give exactly one of --sign and --verify-only", {
+        field: "rotate workers",
+        value: opts.sign ? "both" : "neither",
+        fix: "pass --sign (workers re-sign retries) or --verify-only (public keys only)",
+      });
+    }
+    const file = path.resolve(io.cwd, opts.ledger);
+    const base = readLedgerFile(file);
+    const active = base.keys.find((k) => k.state === "active")!;
+    const head = applyStep(base, opts.verifyOnly ? "verify-only-workers" : "sign-workers", active.id);
+    writeLedgerFile(file, head);
+    report(io, opts, base, head, file);
+  });
 
   ledgerOption(rotate.command("status").description("Show the phase table: each key, its state, which roles trust it and which sign with it.")).action(
     (opts: { ledger: string; json?: boolean }) => {

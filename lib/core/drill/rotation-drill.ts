@@ -72,7 +72,7 @@ export const UNSIGNED = "(unsigned)";
  */
 export function drillPhaseStates(
   phases: readonly PhaseState[],
-  ledger: Pick<SigningLedger, "algorithm" | "verifyOnlyWorkers" | "producersFirst">,
+  ledger: Pick<SigningLedger, "algorithm" | "producersFirst">,
   options: DrillOptions = {},
 ): DrillReport {
   const materials = new Map(options.materials ?? []);
@@ -85,15 +85,15 @@ export function drillPhaseStates(
   // env once (Ed25519 in pure JS is the drill's cost).
   const byEnv = new Map<string, StemSigningConfig | Error>();
   const configOf = (phase: number, role: Role): StemSigningConfig | Error => {
-    const { keys, workersVerify } = phases[phase];
-    const plan = planRoleEnvForKeys(keys, ledger.algorithm, role, { verifyOnlyWorkers: ledger.verifyOnlyWorkers, workersVerify });
+    const { keys, workersVerify, verifyOnlyWorkers } = phases[phase];
+    const plan = planRoleEnvForKeys(keys, ledger.algorithm, role, { verifyOnlyWorkers, workersVerify });
     const env = renderRoleEnvWithMaterial(plan, materials);
     const verifying = role !== "worker" || workersVerify;
-    const cacheKey = `${role}|${verifying}|${JSON.stringify(env)}`;
+    const cacheKey = `${role}|${verifying}|${verifyOnlyWorkers}|${JSON.stringify(env)}`;
     if (!byEnv.has(cacheKey)) {
       // Stricter than Stem: stemguard's own findings on the rendered env fail the drill too.
       // (A worker that does not verify yet is checked without role rules: it has signing off on purpose.)
-      const roleRules = verifying ? { role, allowVerifyOnlyWorker: ledger.verifyOnlyWorkers } : {};
+      const roleRules = verifying ? { role, allowVerifyOnlyWorker: verifyOnlyWorkers } : {};
       const errors = checkSigningEnv(env, roleRules).filter((f) => f.severity === "error");
       if (errors.length > 0) byEnv.set(cacheKey, new Error(errors.map((f) => `${f.field}: ${f.message}`).join("; ")));
       else {
@@ -157,7 +157,7 @@ export function drillPhaseStates(
   }
   for (let phase = 1; phase <= last; phase++) {
     for (const signer of ROLES) {
-      if (signer === "worker" && ledger.verifyOnlyWorkers) continue; // they cannot sign; documented trade-off
+      if (signer === "worker" && phases[phase].verifyOnlyWorkers) continue; // they cannot sign; documented trade-off
       if (signer === "worker" && !phases[phase].workersVerify) {
         deliver(phase, signer, envelopes, UNSIGNED); // signing off: retries go out unsigned
         continue;

@@ -23,6 +23,9 @@ const STEP_MEANING: Record<LedgerStep["op"], (id: string) => string> = {
   activate: (id) => `activate "${id}": every signer switches to it; the previous key is retiring (drain before retiring it)`,
   retire: (id) => `retire "${id}": removed from every trust list`,
   enforce: () => "enforce: workers start verifying signatures; unsigned messages still queued are dead-lettered from now on",
+  "verify-only-workers": () =>
+    "verify-only-workers: workers keep the public keys and lose the signing seed, so from this apply on Stem fails to re-sign retries and rate-limit requeues (contract §1.4)",
+  "sign-workers": () => "sign-workers: workers get the active key's seed again, so retries and requeues are re-signed",
 };
 
 /**
@@ -36,9 +39,6 @@ export function diffLedgers(base: SigningLedger, head: SigningLedger): LedgerDif
       reason: `the algorithm changes from ${base.algorithm} to ${head.algorithm}; Stem has no overlap between algorithms, so this is a separate multi-phase procedure, never one diff`,
     };
   }
-  if (Boolean(base.verifyOnlyWorkers) !== Boolean(head.verifyOnlyWorkers)) {
-    return { kind: "illegal", reason: "verifyOnlyWorkers changes; change it in its own pull request with no key step" };
-  }
   const sameStep = (a: LedgerStep, b: LedgerStep) => a.phase === b.phase && a.op === b.op && a.keyId === b.keyId;
   const common = Math.min(base.history.length, head.history.length);
   for (let i = 0; i < common; i++) {
@@ -49,7 +49,11 @@ export function diffLedgers(base: SigningLedger, head: SigningLedger): LedgerDif
       };
     }
   }
-  if (head.phase === base.phase) return { kind: "unchanged", phase: head.phase };
+  if (head.phase === base.phase) {
+    return Boolean(base.verifyOnlyWorkers) === Boolean(head.verifyOnlyWorkers)
+      ? { kind: "unchanged", phase: head.phase }
+      : { kind: "illegal", reason: "verifyOnlyWorkers changes without a step; use 'stemguard rotate workers --sign|--verify-only', which records the change as a phase" };
+  }
   if (head.phase < base.phase) {
     return { kind: "illegal", reason: `the ledger goes back from phase ${base.phase} to ${head.phase}; rotations only move forward (stage a new key instead)` };
   }
@@ -68,8 +72,11 @@ export function diffLedgers(base: SigningLedger, head: SigningLedger): LedgerDif
   } catch (err) {
     return { kind: "illegal", reason: err instanceof StemguardError ? err.message : String(err) };
   }
+  if (headState.verifyOnlyWorkers !== Boolean(head.verifyOnlyWorkers)) {
+    return { kind: "illegal", reason: `verifyOnlyWorkers is ${Boolean(head.verifyOnlyWorkers)} but the step "${describe(step)}" leaves it ${headState.verifyOnlyWorkers}` };
+  }
   const plan = (state: typeof baseState, role: (typeof ROLES)[number]) =>
-    planFingerprint(planRoleEnvForKeys(state.keys, head.algorithm, role, { verifyOnlyWorkers: head.verifyOnlyWorkers, workersVerify: state.workersVerify }));
+    planFingerprint(planRoleEnvForKeys(state.keys, head.algorithm, role, { verifyOnlyWorkers: state.verifyOnlyWorkers, workersVerify: state.workersVerify }));
   const rolls = ROLES.filter((role) => base.keys.length === 0 || plan(baseState, role) !== plan(headState, role));
   const caution =
     step.op === "init" && !head.producersFirst

@@ -95,8 +95,8 @@ export function planRoleEnvForKeys(
 
 /** The signing env plan of `role` in the ledger's current phase. */
 export function planRoleEnv(ledger: SigningLedger, role: Role): RoleEnvPlan {
-  const { workersVerify } = currentState(ledger);
-  return planRoleEnvForKeys(ledger.keys, ledger.algorithm, role, { verifyOnlyWorkers: ledger.verifyOnlyWorkers, workersVerify });
+  const { workersVerify, verifyOnlyWorkers } = currentState(ledger);
+  return planRoleEnvForKeys(ledger.keys, ledger.algorithm, role, { verifyOnlyWorkers, workersVerify });
 }
 
 /** Fills a plan's material references; `resolve` returns standard padded base64 (or a token for it). */
@@ -129,8 +129,8 @@ export function roleEnvRevision(ledger: SigningLedger, role: Role): number {
   let revision = 0;
   let previous = "";
   for (let phase = 1; phase < states.length; phase++) {
-    const { keys, workersVerify } = states[phase];
-    const fingerprint = planFingerprint(planRoleEnvForKeys(keys, ledger.algorithm, role, { verifyOnlyWorkers: ledger.verifyOnlyWorkers, workersVerify }));
+    const { keys, workersVerify, verifyOnlyWorkers } = states[phase];
+    const fingerprint = planFingerprint(planRoleEnvForKeys(keys, ledger.algorithm, role, { verifyOnlyWorkers, workersVerify }));
     if (fingerprint !== previous) revision = phase;
     previous = fingerprint;
   }

@@ -2,7 +2,7 @@ import { StemguardError } from "../errors";
 import { writeFileAtomic } from "../fs/atomic-write";
 import { readJsonFile } from "../fs/read-json-file";
 import { assertKeyId } from "./key-id";
-import { replayPhases } from "./steps";
+import { replayStates } from "./steps";
 import {
   KEY_STATES,
   SIGNING_ALGORITHMS,
@@ -126,8 +126,11 @@ export function parseLedger(data: unknown, source = "ledger"): SigningLedger {
     });
   }
   let replayed: LedgerKey[];
+  let replayedVerifyOnly: boolean;
   try {
-    replayed = replayPhases({ algorithm, history, producersFirst: obj.producersFirst === true }).at(-1)!;
+    const last = replayStates({ algorithm, history, producersFirst: obj.producersFirst === true, verifyOnlyWorkers: obj.verifyOnlyWorkers === true }).at(-1)!;
+    replayed = [...last.keys];
+    replayedVerifyOnly = last.verifyOnlyWorkers;
   } catch (err) {
     throw new StemguardError(`history does not replay: ${(err as Error).message}`, {
       field: at("history"),
@@ -140,6 +143,13 @@ export function parseLedger(data: unknown, source = "ledger"): SigningLedger {
       field: at("keys"),
       value: describe(keys),
       fix: "change key states only with 'stemguard rotate stage|activate|retire' so each phase is one legal step",
+    });
+  }
+  if (replayedVerifyOnly !== (obj.verifyOnlyWorkers === true)) {
+    throw new StemguardError(`verifyOnlyWorkers does not match what history yields (${replayedVerifyOnly}); the worker mode changed outside a step`, {
+      field: at("verifyOnlyWorkers"),
+      value: obj.verifyOnlyWorkers ?? false,
+      fix: "change the worker mode only with 'stemguard rotate workers --sign|--verify-only'",
     });
   }
   return {

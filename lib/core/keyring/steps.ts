@@ -1,12 +1,14 @@
 import { StemguardError } from "../errors";
 import { assertKeyId } from "./key-id";
-import type { KeyState, LedgerKey, LedgerStep, SigningAlgorithm, SigningLedger, StepOp } from "./types";
+import { WORKER_MODE_OPS, type KeyState, type LedgerKey, type LedgerStep, type SigningAlgorithm, type SigningLedger, type StepOp } from "./types";
 
-/** Everything a phase decides: the keys' states and whether workers verify signatures. */
+/** Everything a phase decides: the keys' states and what workers do. */
 export interface PhaseState {
   readonly keys: readonly LedgerKey[];
   /** False only between `init` of a `producersFirst` ledger and its `enforce` step. */
   readonly workersVerify: boolean;
+  /** Ed25519 workers hold public keys only (they cannot re-sign retries). */
+  readonly verifyOnlyWorkers: boolean;
 }
 
 /** Options fixed when a ledger is created. */
@@ -23,9 +25,12 @@ export function applyStepToState(
   keyId: string,
   options: LedgerOptions = {},
 ): PhaseState {
+  if (WORKER_MODE_OPS.includes(op)) return applyWorkerModeStep(state, algorithm, op, keyId);
   if (op !== "enforce") {
     const keys = applyStepToKeys(state.keys, algorithm, op, keyId);
-    return { keys, workersVerify: op === "init" ? !options.producersFirst : state.workersVerify };
+    return op === "init"
+      ? { keys, workersVerify: !options.producersFirst, verifyOnlyWorkers: Boolean(options.verifyOnlyWorkers) }
+      : { ...state, keys };
   }
   const active = state.keys.find((k) => k.state === "active");
   const field = `enforce ${keyId}`;
@@ -39,7 +44,34 @@ export function applyStepToState(
   if (keyId !== active.id) {
     throw new StemguardError(`enforce names the active key ("${active.id}")`, { field, value: keyId, fix: "run 'stemguard rotate enforce' without an id" });
   }
-  return { keys: state.keys, workersVerify: true };
+  return { ...state, workersVerify: true };
+}
+
+function applyWorkerModeStep(state: PhaseState, algorithm: SigningAlgorithm, op: StepOp, keyId: string): PhaseState {
+  const verifyOnly = op === "verify-only-workers";
+  const field = `${op} ${keyId}`;
+  const active = state.keys.find((k) => k.state === "active");
+  if (!active) {
+    throw new StemguardError("the ledger has no keys yet", { field, value: keyId, fix: "create the first key with 'stemguard rotate init <id> --algorithm ed25519'" });
+  }
+  if (algorithm !== "ed25519") {
+    throw new StemguardError("workers of an hmac-sha256 keyring always hold the shared secrets (verifying needs them), so they always sign", {
+      field,
+      value: algorithm,
+      fix: "nothing to change; verify-only workers exist only with ed25519",
+    });
+  }
+  if (state.verifyOnlyWorkers === verifyOnly) {
+    throw new StemguardError(`workers are already ${verifyOnly ? "verify-only" : "signing"}`, {
+      field,
+      value: verifyOnly,
+      fix: "nothing to change; 'stemguard rotate status' shows what each role holds",
+    });
+  }
+  if (keyId !== active.id) {
+    throw new StemguardError(`${op} names the active key ("${active.id}")`, { field, value: keyId, fix: `run 'stemguard rotate workers ${verifyOnly ? "--verify-only" : "--sign"}'` });
+  }
+  return { ...state, verifyOnlyWorkers: verifyOnly };
 }
 
 /** The key states after one step, or a StemguardError saying why the step is illegal. */
@@ -120,16 +152,19 @@ export function applyStepToKeys(
       }
       return setState("retired");
     case "enforce":
+    case "verify-only-workers":
+    case "sign-workers":
       return [...keys]; // keys do not change; applyStepToState checks the step
   }
 }
 
 /** Returns the ledger after one legal step; throws on an illegal one. The input is not modified. */
 export function applyStep(ledger: SigningLedger, op: StepOp, keyId: string): SigningLedger {
-  const { keys } = applyStepToState(currentState(ledger), ledger.algorithm, op, keyId, ledger);
+  const { keys, verifyOnlyWorkers } = applyStepToState(currentState(ledger), ledger.algorithm, op, keyId, ledger);
   const phase = ledger.phase + 1;
   const step: LedgerStep = { phase, op, keyId };
-  return { ...ledger, phase, keys, history: [...ledger.history, step] };
+  const { verifyOnlyWorkers: _, ...rest } = ledger;
+  return { ...rest, ...(verifyOnlyWorkers ? { verifyOnlyWorkers: true } : {}), phase, keys, history: [...ledger.history, step] };
 }
 
 /** A ledger before its first step (phase 0): the base of a pull request that creates the keyring. */
@@ -152,23 +187,35 @@ export function initLedger(algorithm: SigningAlgorithm, keyId: string, options: 
 }
 
 /** The state of every phase from 0 (empty) to the ledger's phase, by replaying its history. */
-export function replayStates(ledger: Pick<SigningLedger, "algorithm" | "history" | "producersFirst">): PhaseState[] {
-  const states: PhaseState[] = [{ keys: [], workersVerify: false }];
+export function replayStates(ledger: Pick<SigningLedger, "algorithm" | "history" | "producersFirst" | "verifyOnlyWorkers">): PhaseState[] {
+  const initial = { producersFirst: ledger.producersFirst, verifyOnlyWorkers: initialVerifyOnlyWorkers(ledger) };
+  const states: PhaseState[] = [{ keys: [], workersVerify: false, verifyOnlyWorkers: initial.verifyOnlyWorkers }];
   for (const step of ledger.history) {
-    states.push(applyStepToState(states.at(-1)!, ledger.algorithm, step.op, step.keyId, ledger));
+    states.push(applyStepToState(states.at(-1)!, ledger.algorithm, step.op, step.keyId, initial));
   }
   return states;
 }
 
+/**
+ * The worker mode `init` set: the opposite of the first mode step's target
+ * (a mode step must change the mode), or the ledger's current flag when no
+ * mode step was taken. parseLedger then checks the flag against the replay.
+ */
+function initialVerifyOnlyWorkers(ledger: Pick<SigningLedger, "history" | "verifyOnlyWorkers">): boolean {
+  const first = ledger.history.find((s) => WORKER_MODE_OPS.includes(s.op));
+  return first === undefined ? Boolean(ledger.verifyOnlyWorkers) : first.op === "sign-workers";
+}
+
 /** The keys of every phase from 0 (empty) to the ledger's phase. */
-export function replayPhases(ledger: Pick<SigningLedger, "algorithm" | "history" | "producersFirst">): LedgerKey[][] {
+export function replayPhases(ledger: Pick<SigningLedger, "algorithm" | "history" | "producersFirst" | "verifyOnlyWorkers">): LedgerKey[][] {
   return replayStates(ledger).map((s) => [...s.keys]);
 }
 
 /** The ledger's current phase state. */
 export function currentState(ledger: SigningLedger): PhaseState {
-  if (ledger.history.length === 0) return { keys: ledger.keys, workersVerify: false };
-  return { keys: ledger.keys, workersVerify: replayStates(ledger).at(-1)!.workersVerify };
+  if (ledger.history.length === 0) return { keys: ledger.keys, workersVerify: false, verifyOnlyWorkers: Boolean(ledger.verifyOnlyWorkers) };
+  const { workersVerify, verifyOnlyWorkers } = replayStates(ledger).at(-1)!;
+  return { keys: ledger.keys, workersVerify, verifyOnlyWorkers };
 }
 
 /** The ledger as it was at `phase` (1..ledger.phase). */
@@ -181,5 +228,7 @@ export function ledgerAtPhase(ledger: SigningLedger, phase: number): SigningLedg
     });
   }
   const history = ledger.history.slice(0, phase);
-  return { ...ledger, phase, history, keys: replayPhases({ ...ledger, history }).at(-1)! };
+  const { keys, verifyOnlyWorkers } = replayStates(ledger).at(phase)!;
+  const { verifyOnlyWorkers: _, ...rest } = ledger;
+  return { ...rest, ...(verifyOnlyWorkers ? { verifyOnlyWorkers: true } : {}), phase, history, keys: [...keys] };
 }

@@ -21,10 +21,16 @@ export const KEY_ID_PATTERN = /^[A-Za-z0-9._-]+$/;
 
 /**
  * One step of a rotation. `init` creates the first (active) key; `enforce`
- * turns on verification on workers of a ledger created with `producersFirst`.
+ * turns on verification on workers of a ledger created with `producersFirst`;
+ * `verify-only-workers` / `sign-workers` switch Ed25519 workers between
+ * public keys only and holding the active seed. The last three name the
+ * active key and change no key state.
  */
-export type StepOp = "init" | "stage" | "activate" | "retire" | "enforce";
-export const STEP_OPS: readonly StepOp[] = ["init", "stage", "activate", "retire", "enforce"];
+export type StepOp = "init" | "stage" | "activate" | "retire" | "enforce" | "verify-only-workers" | "sign-workers";
+export const STEP_OPS: readonly StepOp[] = ["init", "stage", "activate", "retire", "enforce", "verify-only-workers", "sign-workers"];
+
+/** The steps that change what workers hold, not the keys. */
+export const WORKER_MODE_OPS: readonly StepOp[] = ["verify-only-workers", "sign-workers"];
 
 export interface LedgerKey {
   readonly id: string;
@@ -52,7 +58,9 @@ export interface SigningLedger {
   readonly history: readonly LedgerStep[];
   /**
    * Ed25519 only: workers get public keys only and cannot re-sign retries
-   * (contract §1.4). Off by default because retries then fail.
+   * (contract §1.4). Off by default because retries then fail. The current
+   * mode: set by `init`, changed only by the `verify-only-workers` and
+   * `sign-workers` steps.
    */
   readonly verifyOnlyWorkers?: boolean;
   /**

@@ -10,7 +10,7 @@ const drillWalkArb = fc.array(fc.nat({ max: 1000 }), { minLength: 1, maxLength: 
 function walk(algorithm: SigningLedger["algorithm"], choices: number[], verifyOnlyWorkers = false): SigningLedger {
   let ledger = initLedger(algorithm, "k1", { verifyOnlyWorkers });
   for (const [i, choice] of choices.entries()) {
-    const moves = legalMoves(ledger.keys, `k${i + 2}`);
+    const moves = legalMoves(ledger.keys, `k${i + 2}`, ledger); // Ed25519 walks also switch the worker mode
     const move = moves[choice % moves.length];
     ledger = applyStep(ledger, move.op, move.id);
   }
@@ -20,7 +20,7 @@ function walk(algorithm: SigningLedger["algorithm"], choices: number[], verifyOn
 const key = (id: string, state: LedgerKey["state"], algorithm: LedgerKey["algorithm"] = "hmac-sha256"): LedgerKey => ({ id, algorithm, state });
 
 /** Phase states whose workers verify, from key lists. */
-const verifying = (...phases: LedgerKey[][]) => phases.map((keys) => ({ keys, workersVerify: true }));
+const verifying = (...phases: LedgerKey[][]) => phases.map((keys) => ({ keys, workersVerify: true, verifyOnlyWorkers: false }));
 
 describe("rotation drill", () => {
   test("a full rotation drops nothing, and names the drain between activate and retire", () => {
@@ -67,9 +67,9 @@ describe("rotation drill", () => {
 
   test("names the drain when a forged sequence turns verification off again: unsigned retries meet verifying workers", () => {
     const states = [
-      { keys: [], workersVerify: false },
-      { keys: [key("k1", "active")], workersVerify: true },
-      { keys: [key("k1", "active")], workersVerify: false },
+      { keys: [], workersVerify: false, verifyOnlyWorkers: false },
+      { keys: [key("k1", "active")], workersVerify: true, verifyOnlyWorkers: false },
+      { keys: [key("k1", "active")], workersVerify: false, verifyOnlyWorkers: false },
     ];
     const report = drillPhaseStates(states, { algorithm: "hmac-sha256" });
     // Phase-2 workers stopped verifying: their unsigned retries meet phase-1 workers that verify.

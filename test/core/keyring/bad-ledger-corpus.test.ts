@@ -25,7 +25,7 @@ const EXPECTED: Record<string, RegExp> = {
   "no-active": /keys: exactly one key must be active \(got \[\]\)/,
   "absent-to-active": /keys: keys do not match what history yields \(k1=active, k2=staged\); a key changed state outside a step \(got "k1=retiring, k2=active"\)/,
   "history-gap": /history\[1\]\.phase: steps must be numbered 1, 2, 3, \.\.\. \(expected 2\) \(got 3\)/,
-  "history-unknown-op": /history\[1\]\.op: op must be one of init, stage, activate, retire, enforce \(got "promote"\)/,
+  "history-unknown-op": /history\[1\]\.op: op must be one of init, stage, activate, retire, enforce, verify-only-workers, sign-workers \(got "promote"\)/,
   "history-illegal-step": /history: history does not replay: activate k2: only a staged key can be activated/,
   "verify-only-hmac": /verifyOnlyWorkers: verifyOnlyWorkers applies to ed25519 only/,
   "root-array": /\(root\): expected a JSON object \(got "array"\)/,

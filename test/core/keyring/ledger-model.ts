@@ -1,11 +1,14 @@
 import fc from "fast-check";
-import type { LedgerKey, StepOp } from "../../../lib/core/keyring/types";
+import type { LedgerKey, SigningLedger, StepOp } from "../../../lib/core/keyring/types";
+
+/** What the worker-mode steps depend on besides the keys. */
+export type WorkerModeContext = Pick<SigningLedger, "algorithm" | "verifyOnlyWorkers">;
 
 /**
  * An independent reference of the rotation rules (design.md), written
  * separately from lib/core so the property tests compare two implementations.
  */
-export function isLegal(keys: readonly LedgerKey[], op: StepOp, id: string): boolean {
+export function isLegal(keys: readonly LedgerKey[], op: StepOp, id: string, ctx: WorkerModeContext = { algorithm: "hmac-sha256" }): boolean {
   const key = keys.find((k) => k.id === id);
   const has = (state: LedgerKey["state"]) => keys.some((k) => k.state === state);
   if (!/^[A-Za-z0-9._-]+$/.test(id)) return false;
@@ -20,16 +23,20 @@ export function isLegal(keys: readonly LedgerKey[], op: StepOp, id: string): boo
       return key?.state === "retiring" || key?.state === "staged";
     case "enforce":
       return false; // the walks use ledgers whose workers verify from init on
+    case "verify-only-workers":
+    case "sign-workers":
+      return ctx.algorithm === "ed25519" && key?.state === "active" && Boolean(ctx.verifyOnlyWorkers) === (op === "sign-workers");
   }
 }
 
 /** The legal steps from a set of keys, with `fresh` as the id a stage would use. */
-export function legalMoves(keys: readonly LedgerKey[], fresh: string): { op: StepOp; id: string }[] {
+export function legalMoves(keys: readonly LedgerKey[], fresh: string, ctx?: WorkerModeContext): { op: StepOp; id: string }[] {
   const moves: { op: StepOp; id: string }[] = [];
   if (isLegal(keys, "stage", fresh)) moves.push({ op: "stage", id: fresh });
   for (const k of keys) {
-    if (isLegal(keys, "activate", k.id)) moves.push({ op: "activate", id: k.id });
-    if (isLegal(keys, "retire", k.id)) moves.push({ op: "retire", id: k.id });
+    for (const op of ["activate", "retire", "verify-only-workers", "sign-workers"] as const) {
+      if (isLegal(keys, op, k.id, ctx)) moves.push({ op, id: k.id });
+    }
   }
   return moves;
 }

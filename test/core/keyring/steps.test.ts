@@ -8,7 +8,7 @@ import { isLegal, legalMoves, walkArb } from "./ledger-model";
 function walk(algorithm: (typeof SIGNING_ALGORITHMS)[number], choices: number[]): SigningLedger {
   let ledger = initLedger(algorithm, "k1");
   for (const [i, choice] of choices.entries()) {
-    const moves = legalMoves(ledger.keys, `k${i + 2}`);
+    const moves = legalMoves(ledger.keys, `k${i + 2}`, ledger);
     const move = moves[choice % moves.length];
     ledger = applyStep(ledger, move.op, move.id);
   }
@@ -90,7 +90,7 @@ describe("rotation steps", () => {
     fc.assert(
       fc.property(fc.constantFrom(...SIGNING_ALGORITHMS), walkArb, fc.constantFrom(...STEP_OPS), idArb, (algorithm, choices, op, id) => {
         const ledger = walk(algorithm, choices);
-        const legal = isLegal(ledger.keys, op, id);
+        const legal = isLegal(ledger.keys, op, id, ledger);
         if (legal) {
           expect(applyStep(ledger, op, id).phase).toBe(ledger.phase + 1);
         } else {
