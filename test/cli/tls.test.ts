@@ -9,6 +9,7 @@ import { generateCa, generateTlsBundle } from "../../lib/core/tls/generate";
 import { writeTlsBundle } from "../../lib/core/tls/write-bundle";
 import { fakeIo } from "../support/fake-io";
 import { HAS_OPENSSL, openssl } from "../core/tls/openssl-helper";
+import { changedEntries, treeSnapshot } from "../core/tls/tree-snapshot";
 
 const DAY_MS = 86_400_000;
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "sg-cli-tls-"));
@@ -283,6 +284,66 @@ describe("stemguard tls ca", () => {
     expect(r.code).toBe(64);
     expect(r.err).toMatch(/--ledger: the ledger already exists.*stage-ca/);
     expect(fs.existsSync(path.join(cwd, "tls"))).toBe(false);
+  });
+
+  test("fails init when the ledger cannot be written, leaving no material behind, and the same command then succeeds", async () => {
+    const cwd = tmp();
+    const before = treeSnapshot(cwd);
+    const args = ["tls", "ca", "init", "ca-1", "localhost", "--key-size", "2048", "--ledger", "state/stemguard.tls.json"];
+    const failed = await run(cwd, ...args);
+    expect(failed.code).toBe(64);
+    expect(failed.err).toMatch(/--ledger: cannot write the file \(ENOENT\).*Fix: create the directory first/);
+    expect(failed.out).toBe("");
+    expect(failed.err).not.toMatch(/PRIVATE KEY|BEGIN/);
+    expect(treeSnapshot(cwd)).toEqual(before); // no tls/ directory, no ca-1 files, no trust bundle, no temp file
+
+    fs.mkdirSync(path.join(cwd, "state"));
+    const retried = await run(cwd, ...args);
+    expect(retried.code).toBe(0);
+    expect(retried.out).toContain("wrote         tls/ca-1/ca.crt, tls/ca-1/ca.key, tls/ca-1/server.crt, tls/ca-1/server.key, tls/ca-1/client.crt, tls/ca-1/client.key");
+    expect(Object.keys(treeSnapshot(cwd))).toEqual(
+      ["state", "state/stemguard.tls.json", "tls", "tls/ca-1", "tls/trust-bundle.crt", ...["ca.crt", "ca.key", "client.crt", "client.key", "server.crt", "server.key"].map((f) => `tls/ca-1/${f}`)].sort(),
+    );
+    expect(JSON.parse(fs.readFileSync(path.join(cwd, "state/stemguard.tls.json"), "utf8"))).toMatchObject({ phase: 1, cas: [{ id: "ca-1", state: "active" }] });
+  });
+
+  test("fails stage-ca when the ledger cannot be written, keeping the material byte for byte, and the same command then succeeds", async () => {
+    const cwd = tmp();
+    writeTlsBundle(path.join(cwd, "tls", "ca-1"), await generateTlsBundle({ sans: "localhost", keySize: 2048 }));
+    expect((await run(cwd, "tls", "ca", "init", "ca-1")).code).toBe(0); // adopts: no key generated
+    const ledgerFile = path.join(cwd, "stemguard.tls.json");
+    const ledgerBytes = fs.readFileSync(ledgerFile);
+    const before = treeSnapshot(path.join(cwd, "tls"));
+
+    // The ledger has been read when key generation starts; then its path turns into a directory.
+    const captured = fakeIo(cwd);
+    const io = {
+      ...captured,
+      stderr: (text: string) => {
+        if (text.includes("generating") && !fs.statSync(ledgerFile).isDirectory()) {
+          fs.renameSync(ledgerFile, `${ledgerFile}.aside`);
+          fs.mkdirSync(ledgerFile);
+        }
+        captured.stderr(text);
+      },
+    };
+    const code = await main(["tls", "ca", "stage-ca", "ca-2"], io);
+    expect(code).toBe(64);
+    expect(io.err()).toMatch(/--ledger: cannot write the file \(EISDIR\).*Fix: the path is a directory/);
+    expect(io.out()).toBe("");
+    expect(io.err()).not.toMatch(/PRIVATE KEY|BEGIN/);
+    expect(treeSnapshot(path.join(cwd, "tls"))).toEqual(before); // no ca-2/, the old trust bundle (same inode), no temp file
+    expect(fs.readdirSync(ledgerFile)).toEqual([]);
+
+    fs.rmdirSync(ledgerFile);
+    fs.renameSync(`${ledgerFile}.aside`, ledgerFile);
+    expect(fs.readFileSync(ledgerFile).equals(ledgerBytes)).toBe(true);
+    const retried = await run(cwd, "tls", "ca", "stage-ca", "ca-2");
+    expect(retried.code).toBe(0);
+    expect(retried.out).toContain("wrote         tls/ca-2/ca.crt, tls/ca-2/ca.key");
+    expect(changedEntries(before, treeSnapshot(path.join(cwd, "tls")))).toEqual(["ca-2", "ca-2/ca.crt", "ca-2/ca.key", "trust-bundle.crt"]);
+    expect(fs.readFileSync(path.join(cwd, "tls", "trust-bundle.crt"), "utf8").match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+    expect(JSON.parse(fs.readFileSync(ledgerFile, "utf8"))).toMatchObject({ phase: 2, cas: [{ id: "ca-1" }, { id: "ca-2", state: "staged" }] });
   });
 
   test("fails on a missing ledger and on bad flag values", async () => {

@@ -87,7 +87,9 @@ function registerCaRotation(tls: Command, io: CliIo): void {
       `
 Material lives in <material>/<ca-id>/ (upstream's file names) and the current
 trust bundle in <material>/trust-bundle.crt; the ledger (stemguard.tls.json)
-records CA ids, states and fingerprints only.
+records CA ids, states and fingerprints only. A step writes its material, the
+trust bundle and the ledger together: if any of it fails, all stay as they
+were and the same command can be run again.
 
 Example (a full rotation, one pull request per line):
   $ stemguard tls ca init ca-2026 "redis.internal,127.0.0.1"
@@ -184,13 +186,14 @@ async function runCaStep(io: CliIo, opts: CaFlags, request: import("../../core/t
   const label = request.op === "init" && request.sans !== undefined ? `generating 3 RSA-${keySize ?? 4096} keys and certificates` : issuing[request.op];
   const progress = label === undefined ? undefined : progressReporter(io, label);
   if (progress && request.op !== "init") progress.update({ step: "start", done: 0, total: 1 });
-  let result;
+  let plan;
   try {
-    result = await core.performTlsStep(ledger, request, { materialDir: path.resolve(io.cwd, opts.material), days, keySize, onProgress: progress?.update });
+    plan = await core.planTlsStep(ledger, request, { materialDir: path.resolve(io.cwd, opts.material), days, keySize, onProgress: progress?.update });
   } finally {
     progress?.stop();
   }
-  core.writeTlsLedgerFile(ledgerFile, result.ledger);
+  // Material, trust bundle and ledger land together or not at all, so a failed step can simply be retried.
+  const result = core.commitTlsStep(plan, { ledgerFile, ledgerField: "--ledger" });
   const next = result.ledger;
   const last = next.history[next.history.length - 1];
   const rel = (file: string) => path.relative(io.cwd, file) || file;

@@ -85,7 +85,11 @@ export function syncDirectory(dir: string): void {
   }
 }
 
-function describeWriteError(err: unknown, file: string, field: string): unknown {
+/**
+ * Turns a file system error from writing `file` into a StemguardError that
+ * names `field`, the file and the fix; returns other errors unchanged.
+ */
+export function describeWriteError(err: unknown, file: string, field: string): unknown {
   const code = (err as NodeJS.ErrnoException).code;
   const fixes: Record<string, string> = {
     ENOENT: "create the directory first, or choose a path in an existing directory",

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { StemguardError } from "../errors";
 import { activeCaId, applyTlsStep, fingerprint256Of, leafIssuerCaId, trustBundleCaIds } from "./ca-ledger";
+import { serializeTlsLedger } from "./ca-ledger-file";
 import type { TlsCaLedger, TlsStep } from "./ca-ledger-types";
 import { generateCa, generateTlsBundle, issueLeaf, type CertifiedKey, type TlsProgressEvent } from "./generate";
 import { inspectTlsPath } from "./inspect-dir";
@@ -10,8 +11,8 @@ import { assertKeySize } from "./options";
 import { commonNameOf } from "./pem";
 import { renderTrustBundle } from "./trust-bundle";
 import type { RsaKeySize } from "./types";
-import { TLS_FILE_NAMES, assertPem, tlsBundlePaths, writeTlsBundle } from "./write-bundle";
-import { writeFilesAtomically } from "./write-files";
+import { TLS_FILE_NAMES, assertPem, tlsBundleFiles, tlsBundlePaths } from "./write-bundle";
+import { assertFilesWritable, writeFileSet, type FileSetEntry, type PendingFile } from "./write-files";
 import { decodeExtensions } from "./x509-extensions";
 
 /** The current phase's trust bundle (PEM, all trusted CAs), kept at the top of the material directory. */
@@ -43,8 +44,8 @@ export type TlsStepRequest =
   | { readonly op: "retire-ca"; readonly caId: string }
   | { readonly op: "renew-leaves" };
 
-/** Options of {@link performTlsStep}. */
-export interface PerformTlsStepOptions {
+/** Options of {@link planTlsStep}. */
+export interface PlanTlsStepOptions {
   /** Where CA directories and the trust bundle live. */
   readonly materialDir: string;
   /**
@@ -63,10 +64,49 @@ export interface PerformTlsStepOptions {
   readonly onProgress?: (event: TlsProgressEvent) => void;
 }
 
-/** The outcome of a step: the new ledger (not yet saved) and the files written. */
+/** Options of {@link commitTlsStep}. */
+export interface CommitTlsStepOptions {
+  /**
+   * The ledger file, saved in the same all-or-nothing write as the material
+   * (last, as the commit record). Must not exist yet when the step is init.
+   *
+   * @default - the ledger is not saved; the caller saves `ledger`
+   */
+  readonly ledgerFile?: string;
+  /**
+   * The flag or field to name in errors about the ledger file.
+   *
+   * @default - the ledger file path
+   */
+  readonly ledgerField?: string;
+}
+
+/** Options of {@link performTlsStep}. */
+export interface PerformTlsStepOptions extends PlanTlsStepOptions, CommitTlsStepOptions {}
+
+/** A step worked out in memory: the next ledger and every file to write, nothing written yet. */
+export interface PlannedTlsStep {
+  readonly ledger: TlsCaLedger;
+  /** Material first (new or replaced keys and certificates), then the trust bundle. */
+  readonly files: readonly PlannedTlsFile[];
+  readonly trustBundleFile: string;
+}
+
+/** A file of a {@link PlannedTlsStep}. */
+export interface PlannedTlsFile {
+  /** Absolute path. */
+  readonly file: string;
+  readonly content: string;
+  /** 0o600 for keys, 0o644 for certificates and the trust bundle. */
+  readonly mode: number;
+  /** Whether the step replaces a file that may exist (leaves on renewal, the trust bundle). */
+  readonly overwrite: boolean;
+}
+
+/** The outcome of a step: the new ledger and the files written. */
 export interface PerformedTlsStep {
   readonly ledger: TlsCaLedger;
-  /** Absolute paths of files written, keys included (paths only). */
+  /** Absolute paths of material files written, keys included (paths only), then the trust bundle; not the ledger. */
   readonly written: string[];
   readonly trustBundleFile: string;
 }
@@ -74,17 +114,31 @@ export interface PerformedTlsStep {
 const DAY_MS = 86_400_000;
 
 /**
- * Takes one CA-rotation step end to end: checks it is legal, generates the
- * material it needs (new CA, reissued or renewed leaves), writes it under
- * `materialDir`, rewrites the trust bundle, and returns the next ledger. The
- * caller saves the ledger (one step = one pull request). Leaves keep the SANs
- * and CNs of the leaves they replace.
+ * Takes one CA-rotation step end to end: {@link planTlsStep} then
+ * {@link commitTlsStep}. With `ledgerFile` the ledger is saved together with
+ * the material, so a failure leaves material and ledger as they were (one
+ * step = one pull request); without it the caller saves the returned ledger.
  */
 export async function performTlsStep(ledger: TlsCaLedger, request: TlsStepRequest, options: PerformTlsStepOptions): Promise<PerformedTlsStep> {
+  return commitTlsStep(await planTlsStep(ledger, request, options), options);
+}
+
+/**
+ * Works out one CA-rotation step without writing anything: checks it is
+ * legal, generates the material it needs (new CA, reissued or renewed leaves)
+ * and renders the trust bundle, reading the current material from
+ * `materialDir`. Leaves keep the SANs and CNs of the leaves they replace.
+ */
+export async function planTlsStep(ledger: TlsCaLedger, request: TlsStepRequest, options: PlanTlsStepOptions): Promise<PlannedTlsStep> {
   const root = path.resolve(options.materialDir);
   const caDir = (id: string) => path.join(root, id);
   const keySize = options.keySize === undefined ? undefined : assertKeySize(options.keySize, "keySize");
-  const written: string[] = [];
+  const files: PlannedTlsFile[] = [];
+  const plan = (dir: string, pending: readonly PendingFile[], overwrite: boolean) => {
+    for (const f of pending) files.push({ file: path.join(dir, f.name), content: f.content, mode: f.mode, overwrite });
+  };
+  // What the step will have written, else what is on disk.
+  const textOf = (file: string) => files.find((f) => f.file === file)?.content ?? readText(file);
   let step: TlsStep;
 
   switch (request.op) {
@@ -108,27 +162,39 @@ export async function performTlsStep(ledger: TlsCaLedger, request: TlsStepReques
           keySize,
           onProgress: options.onProgress,
         });
-        const paths = writeTlsBundle(dir, bundle);
-        written.push(...Object.values(TLS_FILE_NAMES).map((n) => path.join(paths.dir, n)));
+        plan(dir, tlsBundleFiles(bundle), false);
       } else {
         adoptBundle(dir);
       }
-      step = { op: "init", caId: request.caId, caFingerprint256: fingerprintFile(dir, "ca.crt"), ...leafFingerprints(dir) };
+      const fingerprintOf = (name: string) => fingerprint256Of(textOf(path.join(dir, name)));
+      step = {
+        op: "init",
+        caId: request.caId,
+        caFingerprint256: fingerprintOf("ca.crt"),
+        serverFingerprint256: fingerprintOf("server.crt"),
+        clientFingerprint256: fingerprintOf("client.crt"),
+      };
       break;
     }
     case "stage-ca": {
       dryRun(ledger, { op: "stage-ca", caId: request.caId, caFingerprint256: PLACEHOLDER });
+      const dir = caDir(request.caId);
+      // Checked before spending seconds on the key; the commit checks again.
+      assertFilesWritable(dir, ["ca.crt", "ca.key"]);
       const active = readCa(caDir(activeCaId(ledger)!));
       const ca = await generateCa({
         commonName: request.commonName ?? request.caId,
         days: options.days ?? validityDays(active.certPem),
         keySize: keySize ?? keyBits(active.keyPem),
       });
-      writeFilesAtomically(caDir(request.caId), [
-        { name: "ca.crt", content: ca.certPem, mode: 0o644 },
-        { name: "ca.key", content: ca.keyPem, mode: 0o600 },
-      ]);
-      written.push(path.join(caDir(request.caId), "ca.crt"), path.join(caDir(request.caId), "ca.key"));
+      plan(
+        dir,
+        [
+          { name: "ca.crt", content: ca.certPem, mode: 0o644 },
+          { name: "ca.key", content: ca.keyPem, mode: 0o600 },
+        ],
+        false,
+      );
       step = { op: "stage-ca", caId: request.caId, caFingerprint256: fingerprint256Of(ca.certPem) };
       break;
     }
@@ -145,7 +211,7 @@ export async function performTlsStep(ledger: TlsCaLedger, request: TlsStepReques
         issueLeaf({ kind: "client", ca, commonName: template.clientCn, days: days ?? template.clientDays, keySize: keySize ?? template.clientBits }),
       ]);
       // Renewal replaces the leaves in place; the ledger keeps their fingerprints per generation.
-      writeFilesAtomically(
+      plan(
         caDir(issuerId),
         [
           { name: "server.crt", content: server.certPem, mode: 0o644 },
@@ -153,9 +219,8 @@ export async function performTlsStep(ledger: TlsCaLedger, request: TlsStepReques
           { name: "client.crt", content: client.certPem, mode: 0o644 },
           { name: "client.key", content: client.keyPem, mode: 0o600 },
         ],
-        { overwrite: true },
+        true,
       );
-      written.push(...["server.crt", "server.key", "client.crt", "client.key"].map((n) => path.join(caDir(issuerId), n)));
       step = { op: request.op, serverFingerprint256: fingerprint256Of(server.certPem), clientFingerprint256: fingerprint256Of(client.certPem) };
       break;
     }
@@ -171,10 +236,39 @@ export async function performTlsStep(ledger: TlsCaLedger, request: TlsStepReques
   }
 
   const next = applyTlsStep(ledger, step);
-  const pems = Object.fromEntries(trustBundleCaIds(next).map((id) => [id, readText(path.join(caDir(id), "ca.crt"))]));
-  writeFilesAtomically(root, [{ name: TRUST_BUNDLE_FILE, content: renderTrustBundle(next, pems), mode: 0o644 }], { overwrite: true });
+  const pems = Object.fromEntries(trustBundleCaIds(next).map((id) => [id, textOf(path.join(caDir(id), "ca.crt"))]));
   const trustBundleFile = path.join(root, TRUST_BUNDLE_FILE);
-  return { ledger: next, written: [...written, trustBundleFile], trustBundleFile };
+  files.push({ file: trustBundleFile, content: renderTrustBundle(next, pems), mode: 0o644, overwrite: true });
+  return { ledger: next, files, trustBundleFile };
+}
+
+/**
+ * Writes a planned step: its material files, the trust bundle and (with
+ * `ledgerFile`) the ledger, all or nothing. Every check that needs no write
+ * (ledger valid, no file in the way) runs first; then all files go to temp
+ * files and are moved into place with the ledger last. On any failure every
+ * file this call created is removed and every file it replaced is put back,
+ * so material and ledger are byte for byte as before and the same step can be
+ * retried. New directories get mode 0700, keys 0600.
+ */
+export function commitTlsStep(plan: PlannedTlsStep, options: CommitTlsStepOptions = {}): PerformedTlsStep {
+  const ledgerText = options.ledgerFile === undefined ? undefined : serializeTlsLedger(plan.ledger);
+  const byDir = new Map<string, PlannedTlsFile[]>();
+  for (const f of plan.files) byDir.set(path.dirname(f.file), [...(byDir.get(path.dirname(f.file)) ?? []), f]);
+  for (const [dir, files] of byDir) {
+    for (const overwrite of [false, true]) {
+      const names = files.filter((f) => f.overwrite === overwrite).map((f) => path.basename(f.file));
+      if (names.length > 0) assertFilesWritable(dir, names, { overwrite });
+    }
+  }
+  const entries: FileSetEntry[] = plan.files.map((f) => ({ ...f, createDir: true }));
+  if (options.ledgerFile !== undefined) {
+    const file = path.resolve(options.ledgerFile);
+    // A new history must not replace a ledger that appeared meanwhile; later steps replace the one they read.
+    entries.push({ file, content: ledgerText!, mode: 0o644, overwrite: plan.ledger.phase > 1, field: options.ledgerField ?? file });
+  }
+  writeFileSet(entries);
+  return { ledger: plan.ledger, written: plan.files.map((f) => f.file), trustBundleFile: plan.trustBundleFile };
 }
 
 // A syntactically valid fingerprint for checking a step's legality before generating keys.
@@ -221,14 +315,6 @@ function readCa(dir: string): CertifiedKey {
   assertPem(certPem, "CERTIFICATE", path.join(dir, "ca.crt"));
   assertPem(keyPem, "PRIVATE KEY", path.join(dir, "ca.key"));
   return { certPem, keyPem };
-}
-
-function fingerprintFile(dir: string, name: string): string {
-  return fingerprint256Of(readText(path.join(dir, name)));
-}
-
-function leafFingerprints(dir: string): { serverFingerprint256: string; clientFingerprint256: string } {
-  return { serverFingerprint256: fingerprintFile(dir, "server.crt"), clientFingerprint256: fingerprintFile(dir, "client.crt") };
 }
 
 function validityDays(certPem: string): number {

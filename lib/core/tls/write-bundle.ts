@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { StemguardError } from "../errors";
 import type { TlsBundle } from "./types";
-import { writeFilesAtomically } from "./write-files";
+import { writeFilesAtomically, type PendingFile } from "./write-files";
 
 /** Upstream's file names (contract §3.2), keyed by the bundle field they hold. */
 export const TLS_FILE_NAMES = {
@@ -46,14 +46,19 @@ const KEY_FIELDS = new Set<keyof TlsBundle>(["caKeyPem", "serverKeyPem", "client
  * @returns the absolute paths written
  */
 export function writeTlsBundle(dir: string, bundle: TlsBundle, options: WriteTlsBundleOptions = {}): TlsBundlePaths {
+  writeFilesAtomically(dir, tlsBundleFiles(bundle), options);
+  return tlsBundlePaths(dir);
+}
+
+/**
+ * The six files of a bundle under upstream's names, in {@link TLS_FILE_NAMES}
+ * order, with their modes (keys 0600, certificates 0644); nothing is written.
+ * Throws unless every field is PEM of the right kind.
+ */
+export function tlsBundleFiles(bundle: TlsBundle): PendingFile[] {
   const fields = Object.keys(TLS_FILE_NAMES) as (keyof TlsBundle)[];
   for (const field of fields) assertPem(bundle[field], KEY_FIELDS.has(field) ? "PRIVATE KEY" : "CERTIFICATE", `bundle.${field}`);
-  writeFilesAtomically(
-    dir,
-    fields.map((field) => ({ name: TLS_FILE_NAMES[field], content: bundle[field], mode: KEY_FIELDS.has(field) ? 0o600 : 0o644 })),
-    options,
-  );
-  return tlsBundlePaths(dir);
+  return fields.map((field) => ({ name: TLS_FILE_NAMES[field], content: bundle[field], mode: KEY_FIELDS.has(field) ? 0o600 : 0o644 }));
 }
 
 /** Absolute paths of the upstream file names in `dir` (whether or not they exist). */

@@ -1,5 +1,6 @@
 import { X509Certificate } from "node:crypto";
 import * as fs from "node:fs";
+import type * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tls from "node:tls";
@@ -24,22 +25,36 @@ interface PhaseMaterial {
 async function handshake(server: PhaseMaterial, client: PhaseMaterial): Promise<string> {
   const srv = tls.createServer({ cert: server.serverCert, key: server.serverKey, ca: server.bundle, requestCert: true, rejectUnauthorized: true });
   srv.on("tlsClientError", () => undefined);
+  // Every accepted connection, so that none outlives the handshake: a leftover
+  // open socket keeps the jest worker alive after the run ("failed to exit gracefully").
+  const accepted = new Set<net.Socket>();
+  srv.on("connection", (s: net.Socket) => accepted.add(s));
+  srv.on("secureConnection", (s) => {
+    accepted.add(s);
+    // Read (and drop) the client's "ping": unread data holds back 'end', and the
+    // socket would then stay half-open after the client closes.
+    s.resume();
+    s.end("pong");
+  });
   await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve));
   const port = (srv.address() as { port: number }).port;
+  let socket: tls.TLSSocket | undefined;
   try {
     return await new Promise<string>((resolve) => {
-      const socket = tls.connect({ host: "127.0.0.1", port, ca: client.bundle, cert: client.clientCert, key: client.clientKey }, () => {
+      const connected = tls.connect({ host: "127.0.0.1", port, ca: client.bundle, cert: client.clientCert, key: client.clientKey }, () => {
         // The server may still reject our certificate after our side finished; wait for its verdict.
-        socket.once("data", () => resolve("ok"));
-        socket.once("end", () => resolve("ok"));
-        socket.once("error", (err) => resolve(err.message));
-        socket.write("ping");
+        connected.once("data", () => resolve("ok"));
+        connected.once("end", () => resolve("ok"));
+        connected.once("error", (err) => resolve(err.message));
+        connected.write("ping");
       });
-      socket.once("error", (err) => resolve(err.message));
-      srv.once("secureConnection", (s) => s.end("pong"));
+      socket = connected;
+      connected.once("error", (err) => resolve(err.message));
     });
   } finally {
-    srv.close();
+    socket?.destroy();
+    for (const s of accepted) s.destroy();
+    await new Promise<void>((resolve) => srv.close(() => resolve()));
   }
 }
 
