@@ -99,6 +99,18 @@ describe("StemSigningKeyring", () => {
     expect(Testing.synth(stack)).not.toContain("$${");
   });
 
+  test("a worker-mode step writes a new version of the worker's role secret only", () => {
+    const versions = (ledger: SigningLedger) => {
+      const json = synthJson(setup({ ledger }).stack);
+      return Object.fromEntries(
+        (["producer", "worker", "beat"] as const).map((role) => [role, byName(json, "aws_secretsmanager_secret_version", `Role-${role}_Version`).secret_string_wo_version]),
+      );
+    };
+    const ed = applyStep(initLedger("ed25519", "k1"), "stage", "k2");
+    expect(versions(ed)).toEqual({ producer: 2, worker: 2, beat: 2 });
+    expect(versions(applyStep(ed, "verify-only-workers", "k1"))).toEqual({ producer: 2, worker: 3, beat: 2 });
+  });
+
   test("gives Ed25519 workers only public keys when the ledger says verifyOnlyWorkers", () => {
     const ledger = applyStep(initLedger("ed25519", "k1", { verifyOnlyWorkers: true }), "stage", "k2");
     const { stack, keyring } = setup({ ledger });

@@ -87,6 +87,10 @@ describe("StemKubernetesSigningKeyring", () => {
     // Verify-only workers trust k1 and k2 both before and after activation: their Secret is not rewritten.
     expect(revisions(r.activated)).toEqual({ "stem-signing-producer": 3, "stem-signing-worker": 2, "stem-signing-beat": 3 });
     expect(revisions(r.retired)).toEqual({ "stem-signing-producer": 4, "stem-signing-worker": 4, "stem-signing-beat": 4 });
+    // A worker-mode step rewrites (and rolls) only the workers' Secret: without the bump the provider would keep the old env.
+    const signing = applyStep(r.retired, "sign-workers", "k2");
+    expect(revisions(signing)).toEqual({ "stem-signing-producer": 4, "stem-signing-worker": 5, "stem-signing-beat": 4 });
+    expect(keyringStack(signing).keyring.variableNames("worker")).toContain("STEM_SIGNING_PRIVATE_KEYS");
   });
 
   test("declares one ephemeral, sensitive variable per non-retired key, validating only the fields the phase reads", () => {
