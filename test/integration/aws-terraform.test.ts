@@ -123,8 +123,8 @@ describeWithTerraform("AWS fleet with real terraform", (tooling) => {
     runs = { init, validate, plan, missing, invalid };
   }, 180_000);
 
-  afterAll(() => {
-    provider?.stop();
+  afterAll(async () => {
+    await provider?.stop();
     // STEMGUARD_KEEP_TF_DIRS=1 keeps the work directories for debugging.
     if (process.env.STEMGUARD_KEEP_TF_DIRS) {
       console.warn(`kept ${fleet?.dir} and ${root?.dir}`);

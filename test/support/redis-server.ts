@@ -142,13 +142,20 @@ async function startOnce(bin: string, options: RedisTlsServerOptions): Promise<R
   child.stdout?.on("data", append);
   child.stderr?.on("data", append);
   let exited = false;
-  const exitPromise = new Promise<void>((resolve) =>
-    child.once("exit", () => {
+  const exitPromise = new Promise<void>((resolve) => {
+    const gone = () => {
       exited = true;
       running.delete(child);
       resolve();
-    }),
-  );
+    };
+    child.once("exit", gone);
+    // A failed spawn emits 'error' and no 'exit': without this the error is
+    // unhandled and stop() would wait forever.
+    child.once("error", (err) => {
+      output += `spawn failed: ${err.message}\n`;
+      gone();
+    });
+  });
 
   const stop = async () => {
     if (!exited) {

@@ -170,7 +170,11 @@ export class TerraformWorkdir {
       child.stdout.on("data", (b: Buffer) => out.push(b));
       child.stderr.on("data", (b: Buffer) => err.push(b));
       const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-      child.on("error", reject);
+      child.on("error", (err) => {
+        // Node does not promise a 'close' after a failed spawn; a live kill timer would hold the worker for timeoutMs.
+        clearTimeout(timer);
+        reject(err);
+      });
       child.on("close", (code) => {
         clearTimeout(timer);
         resolve({ exitCode: code ?? -1, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") });
@@ -263,6 +267,10 @@ export class SharedProvider {
   ) {
     this.env = { TF_REATTACH_PROVIDERS: reattach };
     this.child.removeAllListeners("exit");
+    this.exited = new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) resolve();
+      else child.once("exit", () => resolve());
+    });
     // A worker that exits without afterAll must not leave the provider behind.
     process.once("exit", this.stopNow);
   }
@@ -270,14 +278,17 @@ export class SharedProvider {
   /** Add to a command's environment to use this process. */
   public readonly env: Readonly<Record<string, string>>;
 
+  private readonly exited: Promise<void>;
+
   private readonly stopNow = (): void => {
     this.child.kill("SIGKILL");
   };
 
-  /** Stops the provider and removes its home directory. */
-  public stop(): void {
+  /** Stops the provider, waits until it has exited, and removes its home directory. */
+  public async stop(): Promise<void> {
     process.removeListener("exit", this.stopNow);
     this.stopNow();
+    await this.exited;
     fs.rmSync(this.home, { recursive: true, force: true });
   }
 }

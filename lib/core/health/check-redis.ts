@@ -58,6 +58,13 @@ export function checkRedis(url: RedisUrl, options: RedisCheckOptions): Promise<R
   if (url.db !== undefined) commands.push(["SELECT", String(url.db)]);
   commands.push(["PING"]);
 
+  // net.connect and tls.connect check the port only after creating the socket's
+  // TCP handle, and their throw leaves that handle (and socket) unreachable, so
+  // it is never closed: refuse a bad port before any socket exists.
+  if (!Number.isInteger(url.port) || url.port < 0 || url.port > 65535) {
+    return Promise.resolve({ ok: false, failure: "connection", error: `port ${url.port} is out of range (0 to 65535)` });
+  }
+
   return new Promise((resolve) => {
     let phase: Phase = "connect";
     let settled = false;
@@ -111,7 +118,8 @@ export function checkRedis(url: RedisUrl, options: RedisCheckOptions): Promise<R
           })
         : net.connect({ host: url.host, port: url.port });
     } catch (err) {
-      // Synchronous throws: bad port range, bad TLS material.
+      // Synchronous throws: bad TLS material (before any socket exists; this
+      // handle-less socket only gives `finish` something to destroy).
       socket = new net.Socket();
       fail("connection", describe(err));
       return;

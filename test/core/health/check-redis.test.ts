@@ -28,6 +28,9 @@ function close(server: net.Server): Promise<void> {
 }
 
 describe("checkRedis", () => {
+  // A test that fails before its own close() must not leave its server open.
+  afterEach(() => Promise.all([...open.keys()].map(close)));
+
   it("fails as a connection failure when nothing listens", async () => {
     const server = await listen(() => undefined);
     const port = portOf(server);
@@ -86,8 +89,11 @@ describe("checkRedis", () => {
     await close(server);
   });
 
-  it("fails on a port above 65535 as a connection failure", async () => {
-    const result = await checkRedis(parseRedisUrl("redis://127.0.0.1:70000/0"), noTls);
-    expect(result).toMatchObject({ ok: false, failure: "connection" });
+  it.each(["redis", "rediss"])("fails on a port above 65535 (%s) as a connection failure, leaving no socket behind", async (scheme) => {
+    const sockets = () => process.getActiveResourcesInfo().filter((r) => r === "TCPSocketWrap").length;
+    const before = sockets();
+    const result = await checkRedis(parseRedisUrl(`${scheme}://127.0.0.1:70000/0`), noTls);
+    expect(sockets()).toBe(before);
+    expect(result).toEqual({ ok: false, failure: "connection", error: "port 70000 is out of range (0 to 65535)" });
   });
 });

@@ -9,7 +9,7 @@ import { parseTlsLedger, serializeTlsLedger } from "../../../lib/core/tls/ca-led
 import { TRUST_BUNDLE_FILE, performTlsStep, type TlsStepRequest } from "../../../lib/core/tls/ca-rotation";
 import { generateTlsBundle, type TlsBundle } from "../../../lib/core/tls/generate";
 import { writeTlsBundle } from "../../../lib/core/tls/write-bundle";
-import { HAS_OPENSSL, opensslStatus } from "./openssl-helper";
+import { opensslStatus, testWithOpenssl } from "./openssl-helper";
 
 /** What a component deployed at one phase holds: the trust bundle and the leaves in use. */
 interface PhaseMaterial {
@@ -139,8 +139,7 @@ describe("performTlsStep: a full CA rotation with real material", () => {
     expect(result).not.toBe("ok");
   });
 
-  test("openssl agrees: new leaves verify against the staged bundle, old leaves no longer after retire", () => {
-    if (!HAS_OPENSSL) return void console.warn("SKIP: openssl not found; rotation not cross-checked with openssl");
+  testWithOpenssl("openssl agrees: new leaves verify against the staged bundle, old leaves no longer after retire", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stemguard-tls-rotation-openssl-"));
     try {
       const write = (name: string, text: string) => fs.writeFileSync(path.join(dir, name), text);

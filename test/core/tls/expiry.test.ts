@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -6,6 +5,7 @@ import * as path from "node:path";
 import { certificateExpiry } from "../../../lib/core/tls/expiry";
 import { generateTlsBundle } from "../../../lib/core/tls/generate";
 import type { TlsBundle } from "../../../lib/core/tls/types";
+import { openssl, testWithOpenssl } from "./openssl-helper";
 
 const DAY = 86_400_000;
 let long: TlsBundle;
@@ -30,19 +30,16 @@ describe("certificateExpiry", () => {
     });
   });
 
-  test("agrees with openssl on notAfter", () => {
-    let out: string;
+  // Only a missing openssl skips; an openssl that runs and fails fails the test.
+  testWithOpenssl("agrees with openssl on notAfter", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stemguard-expiry-"));
     try {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stemguard-expiry-"));
       fs.writeFileSync(path.join(dir, "c.crt"), long.clientCertPem);
-      out = execFileSync("openssl", ["x509", "-noout", "-enddate", "-in", path.join(dir, "c.crt")], { encoding: "utf8" });
+      const out = openssl(["x509", "-noout", "-enddate", "-in", "c.crt"], { cwd: dir });
+      expect(certificateExpiry(long.clientCertPem).notAfter).toBe(new Date(out.trim().replace(/^notAfter=/, "")).toISOString());
+    } finally {
       fs.rmSync(dir, { recursive: true, force: true });
-    } catch (err) {
-      console.warn(`SKIP: openssl cross-check of notAfter did not run (${(err as Error).message})`);
-      return;
     }
-    const openssl = new Date(out.trim().replace(/^notAfter=/, "")).toISOString();
-    expect(certificateExpiry(long.clientCertPem).notAfter).toBe(openssl);
   });
 
   test("in a bundle, reports the certificate that expires first", () => {

@@ -19,6 +19,16 @@ export function opensslStatus(args: string[], options: { cwd?: string } = {}): {
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
+/** `test` for one openssl check: runs it when openssl exists, else warns SKIP loudly and registers it as skipped, not passed. */
+export function testWithOpenssl(name: string, fn: jest.ProvidesCallback, timeout?: number): void {
+  if (HAS_OPENSSL) {
+    test(name, fn, timeout);
+    return;
+  }
+  console.warn(`SKIP: openssl not found on PATH; "${name}" did not run`);
+  test.skip(name, fn, timeout);
+}
+
 /** `describe` for openssl checks: runs them when openssl exists, else warns SKIP loudly and registers nothing as passed. */
 export const describeWithOpenssl: jest.Describe = HAS_OPENSSL
   ? describe
