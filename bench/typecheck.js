@@ -39,6 +39,10 @@ const cold = () => fs.rmSync(path.join(root, "node_modules/.cache/tsc/tsbuildinf
 const tscBin = path.join(root, "node_modules/.bin/tsc");
 const tsc = measure(tscBin, ["--noEmit", "-p", "."], cold);
 // Warm: the incremental cache the cold runs left behind, as on a developer's second run.
+if (!fs.existsSync(path.join(root, "node_modules/.cache/tsc/tsbuildinfo"))) {
+  console.error("the cold runs left no node_modules/.cache/tsc/tsbuildinfo: is incremental still on in tsconfig.json?");
+  process.exit(1);
+}
 const warm = measure(tscBin, ["--noEmit", "-p", "."]);
 const results = {
   "tsc --noEmit cold wall ms": tsc.wall,

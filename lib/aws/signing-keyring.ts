@@ -285,7 +285,8 @@ export class StemSigningKeyring extends Construct {
 
   /**
    * `container` with the role's `containerBinding` merged in. Refuses a
-   * container that already sets one of those variables.
+   * container that already sets one of those variables, or any
+   * `STEM_SIGNING_*` variable of its own.
    */
   public bindToContainer<T extends EcsContainerDefinition>(container: T, role: Role): BoundContainerDefinition<T> {
     return mergeContainerBinding(container, this.containerBinding(role), `${this.node.path}.bindToContainer(${role})`);

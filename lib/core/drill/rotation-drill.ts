@@ -89,7 +89,8 @@ export function drillPhaseStates(
     const plan = planRoleEnvForKeys(keys, ledger.algorithm, role, { verifyOnlyWorkers, workersVerify });
     const env = renderRoleEnvWithMaterial(plan, materials);
     const verifying = role !== "worker" || workersVerify;
-    const cacheKey = `${role}|${verifying}|${verifyOnlyWorkers}|${JSON.stringify(env)}`;
+    // The worker mode changes only the worker role's rules, so producers and beat keep one entry per env.
+    const cacheKey = `${role}|${verifying}|${role === "worker" && Boolean(verifyOnlyWorkers)}|${JSON.stringify(env)}`;
     if (!byEnv.has(cacheKey)) {
       // Stricter than Stem: stemguard's own findings on the rendered env fail the drill too.
       // (A worker that does not verify yet is checked without role rules: it has signing off on purpose.)
@@ -157,11 +158,11 @@ export function drillPhaseStates(
   }
   for (let phase = 1; phase <= last; phase++) {
     for (const signer of ROLES) {
-      if (signer === "worker" && phases[phase].verifyOnlyWorkers) continue; // they cannot sign; documented trade-off
       if (signer === "worker" && !phases[phase].workersVerify) {
         deliver(phase, signer, envelopes, UNSIGNED); // signing off: retries go out unsigned
         continue;
       }
+      if (signer === "worker" && phases[phase].verifyOnlyWorkers) continue; // they cannot sign; documented trade-off
       const config = configOf(phase, signer);
       if (config instanceof Error) {
         failures.push({ signedAt: phase, signer, message: `Stem refuses the ${signer} env: ${describe(config)}` });

@@ -50,9 +50,14 @@ export function diffLedgers(base: SigningLedger, head: SigningLedger): LedgerDif
     }
   }
   if (head.phase === base.phase) {
-    return Boolean(base.verifyOnlyWorkers) === Boolean(head.verifyOnlyWorkers)
-      ? { kind: "unchanged", phase: head.phase }
-      : { kind: "illegal", reason: "verifyOnlyWorkers changes without a step; use 'stemguard rotate workers --sign|--verify-only', which records the change as a phase" };
+    // Same history, so the keys match (parseLedger); a flag edited by hand changes what workers get without a phase.
+    if (Boolean(base.verifyOnlyWorkers) !== Boolean(head.verifyOnlyWorkers)) {
+      return { kind: "illegal", reason: "verifyOnlyWorkers changes without a step; use 'stemguard rotate workers --sign|--verify-only', which records the change as a phase" };
+    }
+    if (Boolean(base.producersFirst) !== Boolean(head.producersFirst)) {
+      return { kind: "illegal", reason: "producersFirst changes after init; it is fixed when the ledger is created (workers start verifying only with 'stemguard rotate enforce')" };
+    }
+    return { kind: "unchanged", phase: head.phase };
   }
   if (head.phase < base.phase) {
     return { kind: "illegal", reason: `the ledger goes back from phase ${base.phase} to ${head.phase}; rotations only move forward (stage a new key instead)` };

@@ -130,7 +130,7 @@ export function parseLedger(data: unknown, source = "ledger"): SigningLedger {
   try {
     const last = replayStates({ algorithm, history, producersFirst: obj.producersFirst === true, verifyOnlyWorkers: obj.verifyOnlyWorkers === true }).at(-1)!;
     replayed = [...last.keys];
-    replayedVerifyOnly = last.verifyOnlyWorkers;
+    replayedVerifyOnly = Boolean(last.verifyOnlyWorkers);
   } catch (err) {
     throw new StemguardError(`history does not replay: ${(err as Error).message}`, {
       field: at("history"),

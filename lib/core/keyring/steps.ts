@@ -7,8 +7,12 @@ export interface PhaseState {
   readonly keys: readonly LedgerKey[];
   /** False only between `init` of a `producersFirst` ledger and its `enforce` step. */
   readonly workersVerify: boolean;
-  /** Ed25519 workers hold public keys only (they cannot re-sign retries). */
-  readonly verifyOnlyWorkers: boolean;
+  /**
+   * Ed25519 workers hold public keys only (they cannot re-sign retries).
+   *
+   * @default false
+   */
+  readonly verifyOnlyWorkers?: boolean;
 }
 
 /** Options fixed when a ledger is created. */
@@ -61,10 +65,17 @@ function applyWorkerModeStep(state: PhaseState, algorithm: SigningAlgorithm, op:
       fix: "nothing to change; verify-only workers exist only with ed25519",
     });
   }
-  if (state.verifyOnlyWorkers === verifyOnly) {
+  if (!state.workersVerify) {
+    throw new StemguardError("workers do not verify yet (a --producers-first ledger before 'enforce'): they have signing off, so there is no mode to change", {
+      field,
+      value: "before enforce",
+      fix: "run 'stemguard rotate enforce' first (after the unsigned backlog drained), then switch the worker mode in its own step",
+    });
+  }
+  if (Boolean(state.verifyOnlyWorkers) === verifyOnly) {
     throw new StemguardError(`workers are already ${verifyOnly ? "verify-only" : "signing"}`, {
       field,
-      value: verifyOnly,
+      value: verifyOnly ? "verify-only" : "signing",
       fix: "nothing to change; 'stemguard rotate status' shows what each role holds",
     });
   }
@@ -203,7 +214,7 @@ export function replayStates(ledger: Pick<SigningLedger, "algorithm" | "history"
  */
 function initialVerifyOnlyWorkers(ledger: Pick<SigningLedger, "history" | "verifyOnlyWorkers">): boolean {
   const first = ledger.history.find((s) => WORKER_MODE_OPS.includes(s.op));
-  return first === undefined ? Boolean(ledger.verifyOnlyWorkers) : first.op === "sign-workers";
+  return first === undefined ? Boolean(ledger.verifyOnlyWorkers) : first.op === "sign-workers"; // review, not parseLedger, catches a forged first mode step
 }
 
 /** The keys of every phase from 0 (empty) to the ledger's phase. */
@@ -215,7 +226,7 @@ export function replayPhases(ledger: Pick<SigningLedger, "algorithm" | "history"
 export function currentState(ledger: SigningLedger): PhaseState {
   if (ledger.history.length === 0) return { keys: ledger.keys, workersVerify: false, verifyOnlyWorkers: Boolean(ledger.verifyOnlyWorkers) };
   const { workersVerify, verifyOnlyWorkers } = replayStates(ledger).at(-1)!;
-  return { keys: ledger.keys, workersVerify, verifyOnlyWorkers };
+  return { keys: ledger.keys, workersVerify, verifyOnlyWorkers: Boolean(verifyOnlyWorkers) };
 }
 
 /** The ledger as it was at `phase` (1..ledger.phase). */

@@ -65,6 +65,18 @@ describe("rotation drill", () => {
     ]);
   });
 
+  test("adopting with verify-only workers names the same drains: unsigned worker retries before enforce", () => {
+    const drains = (verifyOnlyWorkers: boolean) => {
+      let ledger = initLedger("ed25519", "k1", { producersFirst: true, verifyOnlyWorkers });
+      ledger = applyStep(applyStep(ledger, "stage", "k2"), "enforce", "k1");
+      const report = runRotationDrill(ledger);
+      expect(report.failures).toEqual([]);
+      return report.drains;
+    };
+    expect(drains(true)).toEqual(drains(false));
+    expect(drains(true)).toHaveLength(3);
+  });
+
   test("names the drain when a forged sequence turns verification off again: unsigned retries meet verifying workers", () => {
     const states = [
       { keys: [], workersVerify: false, verifyOnlyWorkers: false },

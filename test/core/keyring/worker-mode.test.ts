@@ -38,6 +38,15 @@ describe("worker-mode steps (verify-only-workers, sign-workers)", () => {
     expect(ledgerAtPhase(on, 1).verifyOnlyWorkers).toBe(true);
   });
 
+  test("fails producersFirst edited by hand without a step: it would switch worker verification on or off without enforce", () => {
+    const adopting = initLedger("hmac-sha256", "k1", { producersFirst: true });
+    const { producersFirst: _, ...edited } = adopting;
+    expect(diffLedgers(adopting, edited)).toEqual({
+      kind: "illegal",
+      reason: "producersFirst changes after init; it is fixed when the ledger is created (workers start verifying only with 'stemguard rotate enforce')",
+    });
+  });
+
   test("fails the flag changed by hand, in a file or in a pull request", () => {
     // After a mode step the history fixes the mode; without one the flag is the mode init set, and review catches a flip.
     const { verifyOnlyWorkers: _, ...forged } = JSON.parse(serializeLedger(applyStep(ed, "verify-only-workers", "k1")));
@@ -56,7 +65,11 @@ describe("worker-mode steps (verify-only-workers, sign-workers)", () => {
     expect(() => applyStep(initLedger("hmac-sha256", "k1"), "verify-only-workers", "k1")).toThrow(
       /^verify-only-workers k1: workers of an hmac-sha256 keyring always hold the shared secrets .*\(got "hmac-sha256"\)\. Fix: nothing to change/,
     );
-    expect(() => applyStep(ed, "sign-workers", "k1")).toThrow(/^sign-workers k1: workers are already signing \(got false\)/);
+    expect(() => applyStep(ed, "sign-workers", "k1")).toThrow(/^sign-workers k1: workers are already signing \(got "signing"\)/);
+    // Before enforce, producers-first workers have signing off: there is no mode to change yet.
+    const adopting = initLedger("ed25519", "k1", { producersFirst: true });
+    expect(() => applyStep(adopting, "verify-only-workers", "k1")).toThrow(/^verify-only-workers k1: workers do not verify yet .*Fix: run 'stemguard rotate enforce' first/);
+    expect(applyStep(applyStep(adopting, "enforce", "k1"), "verify-only-workers", "k1").verifyOnlyWorkers).toBe(true);
     expect(() => applyStep(ed, "verify-only-workers", "k2")).toThrow(/^verify-only-workers k2: verify-only-workers names the active key \("k1"\)/);
   });
 });
