@@ -180,6 +180,14 @@ export async function planTlsStep(ledger: TlsCaLedger, request: TlsStepRequest, 
       dryRun(ledger, { op: "stage-ca", caId: request.caId, caFingerprint256: PLACEHOLDER });
       const dir = caDir(request.caId);
       // Checked before spending seconds on the key; the commit checks again.
+      const leftover = ["ca.crt", "ca.key"].filter((name) => fs.existsSync(path.join(dir, name)));
+      if (leftover.length > 0) {
+        throw new StemguardError(`the new CA's directory ${dir} already holds ${leftover.join(" and ")}, which no ledger step wrote`, {
+          field: "<ca-id>",
+          value: request.caId,
+          fix: `choose another CA id, or remove ${dir} if it is left from an earlier attempt`,
+        });
+      }
       assertFilesWritable(dir, ["ca.crt", "ca.key"]);
       const active = readCa(caDir(activeCaId(ledger)!));
       const ca = await generateCa({

@@ -70,7 +70,7 @@ describe("commitTlsStep: all or nothing with the ledger", () => {
     fs.mkdirSync(path.join(material, "ca-9"));
     fs.writeFileSync(path.join(material, "ca-9", "ca.key"), "left over\n");
     const before = treeSnapshot(work);
-    await expect(planTlsStep(ledger, { op: "stage-ca", caId: "ca-9" }, { materialDir: material })).rejects.toThrow(/^dir: refusing to overwrite existing TLS files .*\(got \["ca\.key"\]\)/);
+    await expect(planTlsStep(ledger, { op: "stage-ca", caId: "ca-9" }, { materialDir: material })).rejects.toThrow(/^<ca-id>: the new CA's directory .*ca-9 already holds ca\.key, which no ledger step wrote \(got "ca-9"\)\. Fix: choose another CA id, or remove/);
     expect(treeSnapshot(work)).toEqual(before);
     fs.rmSync(path.join(material, "ca-9"), { recursive: true });
   });
