@@ -66,6 +66,7 @@ export const registerHealth: RegisterCommand = (program, io) => {
         strict: flags.strict,
         connectTimeoutMs: flags.timeout,
         commandTimeoutMs: flags.timeout,
+        cwd: io.cwd,
       });
       for (const issue of run.issues) io.stderr(`warning: ${issue.message}\n`);
       io.stdout(flags.json ? renderHealthJson(run.results) : renderHealthText(run.results));

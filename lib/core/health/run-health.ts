@@ -55,6 +55,12 @@ export interface HealthCheckRequest {
    * @default 5000
    */
   readonly commandTimeoutMs?: number;
+  /**
+   * Directory that relative `STEM_TLS_*` paths start from (the CLI's working directory).
+   *
+   * @default process.cwd()
+   */
+  readonly cwd?: string;
 }
 
 /** What will be checked, after all configuration is validated. Holds the client key: never print it. */
@@ -116,7 +122,7 @@ export function planHealthChecks(request: HealthCheckRequest): HealthPlan {
       fix: "fix the settings named above, or run without --strict to see them as warnings",
     });
   }
-  const material = anyTls ? loadTlsMaterial(tls) : { ca: undefined, cert: undefined, key: undefined };
+  const material = anyTls ? loadTlsMaterial(tls, request.cwd) : { ca: undefined, cert: undefined, key: undefined };
   return { targets, tls, material, issues };
 }
 

@@ -1,5 +1,6 @@
 import { X509Certificate, createPrivateKey } from "node:crypto";
 import * as fs from "node:fs";
+import { resolve } from "node:path";
 import { StemguardError } from "../errors";
 import { TLS_ENV, presentsClientCertificate, tlsPathsSet, type StemTlsConfig } from "./tls-env";
 
@@ -30,8 +31,12 @@ const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g
  *
  * @throws StemguardError naming the variable and path when a file is missing, unreadable or not what it should be
  */
-export function loadTlsMaterial(config: StemTlsConfig): TlsClientMaterial {
+export function loadTlsMaterial(config: StemTlsConfig, cwd: string = process.cwd()): TlsClientMaterial {
   if (!tlsPathsSet(config)) return { ca: undefined, cert: undefined, key: undefined };
+  // Relative paths start at `cwd`; errors still name the path as the env gave it.
+  const readFile = (path: string, field: string) => readFileAt(resolve(cwd, path), path, field);
+  const readCertificates = (path: string, field: string) => parseCertificates(readFile(path, field), path, field);
+  const readText = (path: string, field: string) => readFile(path, field).toString("utf8");
   const ca = config.caCertificateFile === undefined ? [] : readCertificates(config.caCertificateFile, TLS_ENV.caCert);
   if (!presentsClientCertificate(config)) return { ca, cert: undefined, key: undefined };
   const certPath = config.clientCertificateFile as string;
@@ -58,8 +63,7 @@ export function loadTlsMaterial(config: StemTlsConfig): TlsClientMaterial {
   return { ca, cert: chain.join("\n"), key: keyPem };
 }
 
-function readCertificates(path: string, field: string): string[] {
-  const data = readFile(path, field);
+function parseCertificates(data: Buffer, path: string, field: string): string[] {
   const pems = data.toString("latin1").match(PEM_CERT) ?? [];
   try {
     if (pems.length > 0) return pems.map((pem) => new X509Certificate(pem).toString());
@@ -73,13 +77,9 @@ function readCertificates(path: string, field: string): string[] {
   }
 }
 
-function readText(path: string, field: string): string {
-  return readFile(path, field).toString("utf8");
-}
-
-function readFile(path: string, field: string): Buffer {
+function readFileAt(file: string, path: string, field: string): Buffer {
   try {
-    return fs.readFileSync(path);
+    return fs.readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? "error";
     throw new StemguardError(`cannot read the file (${code})`, {
