@@ -1,4 +1,3 @@
-import * as fs from "node:fs";
 import { StemguardError } from "../core/errors";
 import { parseLedger, readLedgerFile } from "../core/keyring/ledger-file";
 import { ROLES, type Role, type SigningLedger } from "../core/keyring/types";
@@ -23,16 +22,7 @@ export function loadKeyringLedger(props: KeyringSourceProps, field: (name: strin
       fix: 'pass ledgerFile: "stemguard.rotation.json" (or a SigningLedger object as ledger)',
     });
   }
-  if (props.ledger !== undefined) return parseLedger(props.ledger, field("ledger"));
-  const file = props.ledgerFile!;
-  if (!fs.existsSync(file)) {
-    throw new StemguardError("ledger file does not exist", {
-      field: field("ledgerFile"),
-      value: file,
-      fix: `create it with 'stemguard rotate init <key-id>' or fix the path (relative paths start at ${process.cwd()})`,
-    });
-  }
-  return readLedgerFile(file);
+  return props.ledger !== undefined ? parseLedger(props.ledger, field("ledger")) : readLedgerFile(props.ledgerFile!, field("ledgerFile"));
 }
 
 /** `roles` checked (known, non-empty, no repeats) and put in producer, worker, beat order; all roles when absent. */

@@ -18,11 +18,18 @@ export const DEFAULT_LEDGER_FILE = "stemguard.rotation.json";
 
 const EDIT_FIX = "restore the file from version control; edit ledgers only with 'stemguard rotate'";
 
-/** Reads and fully validates a ledger file. */
-export function readLedgerFile(file: string): SigningLedger {
+/**
+ * Reads and fully validates a ledger file. `field` names the file in a
+ * missing-or-unreadable error: the CLI's `--ledger` flag by default, a
+ * construct's `props.ledgerFile` when a stack reads it.
+ */
+export function readLedgerFile(file: string, field = "--ledger"): SigningLedger {
   const data = readJsonFile(file, {
-    field: "--ledger",
-    missingFix: "create one with 'stemguard rotate init <key-id>' or pass --ledger PATH",
+    field,
+    missingFix:
+      field === "--ledger"
+        ? "create one with 'stemguard rotate init <key-id>' or pass --ledger PATH"
+        : `create it with 'stemguard rotate init <key-id>' or fix the path (relative paths start at ${process.cwd()})`,
     invalidFix: EDIT_FIX,
   });
   return parseLedger(data, file);
