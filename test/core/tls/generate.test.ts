@@ -6,7 +6,7 @@ import * as tls from "node:tls";
 import { StemguardError } from "../../../lib/core/errors";
 import { generateTlsBundle, type TlsBundle, type TlsProgressEvent } from "../../../lib/core/tls/generate";
 import { writeTlsBundle } from "../../../lib/core/tls/write-bundle";
-import { HAS_OPENSSL, describeWithOpenssl, openssl, opensslStatus } from "./openssl-helper";
+import { describeWithOpenssl, openssl, opensslStatus, testWithOpenssl } from "./openssl-helper";
 
 const DAY_MS = 86_400_000;
 
@@ -227,8 +227,28 @@ describe("generateTlsBundle", () => {
 });
 
 describe("generateTlsBundle options", () => {
-  test("primaryHost, days and the default 4096-bit key size (openssl checks when present)", async () => {
-    const bundle = await generateTlsBundle({ sans: ["127.0.0.1", "redis"], primaryHost: "redis", days: 30 });
+  // Generated once, lazily, for the node:crypto test and its openssl cross-check (RSA-4096 takes seconds).
+  let defaultBundle: Promise<TlsBundle> | undefined;
+  const bundleWithDefaults = () => (defaultBundle ??= generateTlsBundle({ sans: ["127.0.0.1", "redis"], primaryHost: "redis", days: 30 }));
+  let expiredBundle: Promise<{ bundle: TlsBundle; notBefore: Date }> | undefined;
+  const bundleExpired = () =>
+    (expiredBundle ??= (async () => {
+      const notBefore = new Date(Date.now() - 10 * DAY_MS);
+      return { bundle: await generateTlsBundle({ sans: "localhost", keySize: 2048, days: 2, notBefore }), notBefore };
+    })());
+  /** Writes `bundle` to a temp dir, runs `fn` there, and removes it. */
+  const inBundleDir = (bundle: TlsBundle, fn: (dir: string) => void) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stemguard-tls-options-"));
+    try {
+      writeTlsBundle(dir, bundle, { overwrite: true });
+      fn(dir);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  test("primaryHost, days and the default 4096-bit key size", async () => {
+    const bundle = await bundleWithDefaults();
     const server = new X509Certificate(bundle.serverCertPem);
     expect(server.subject).toBe("CN=redis");
     expect(new X509Certificate(bundle.caCertPem).subject).toBe("CN=redis-ca");
@@ -237,33 +257,28 @@ describe("generateTlsBundle options", () => {
     for (const key of [bundle.caKeyPem, bundle.serverKeyPem, bundle.clientKeyPem]) {
       expect(createPrivateKey(key).asymmetricKeyDetails?.modulusLength).toBe(4096);
     }
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stemguard-tls-4096-"));
-    try {
-      writeTlsBundle(dir, bundle, { overwrite: true });
-      if (!HAS_OPENSSL) return void console.warn("SKIP: openssl not found; 4096-bit bundle not cross-checked with openssl");
-      expect(openssl(["verify", "-CAfile", "ca.crt", "server.crt", "client.crt"], { cwd: dir })).toBe("server.crt: OK\nclient.crt: OK\n");
-      expect(openssl(["x509", "-noout", "-text", "-in", "server.crt"], { cwd: dir })).toMatch(/Public-Key: \(4096 bit\)/);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
   });
 
-  test("a notBefore in the past with a small validity issues an expired bundle that openssl rejects as expired", async () => {
-    const notBefore = new Date(Date.now() - 10 * DAY_MS);
-    const bundle = await generateTlsBundle({ sans: "localhost", keySize: 2048, days: 2, notBefore });
+  testWithOpenssl("openssl verifies the default 4096-bit bundle", async () => {
+    inBundleDir(await bundleWithDefaults(), (dir) => {
+      expect(openssl(["verify", "-CAfile", "ca.crt", "server.crt", "client.crt"], { cwd: dir })).toBe("server.crt: OK\nclient.crt: OK\n");
+      expect(openssl(["x509", "-noout", "-text", "-in", "server.crt"], { cwd: dir })).toMatch(/Public-Key: \(4096 bit\)/);
+    });
+  });
+
+  test("a notBefore in the past with a small validity issues an expired bundle", async () => {
+    const { bundle, notBefore } = await bundleExpired();
     const server = new X509Certificate(bundle.serverCertPem);
     expect(new Date(server.validFrom).getTime()).toBe(Math.floor(notBefore.getTime() / 1000) * 1000);
     expect(new Date(server.validTo).getTime()).toBeLessThan(Date.now());
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stemguard-tls-expired-"));
-    try {
-      writeTlsBundle(dir, bundle, { overwrite: true });
-      if (!HAS_OPENSSL) return void console.warn("SKIP: openssl not found; expired bundle not cross-checked with openssl");
+  });
+
+  testWithOpenssl("openssl rejects the expired bundle as expired", async () => {
+    inBundleDir((await bundleExpired()).bundle, (dir) => {
       const result = opensslStatus(["verify", "-CAfile", "ca.crt", "server.crt"], { cwd: dir });
       expect(result.status).not.toBe(0);
       expect(result.output).toMatch(/certificate has expired/);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test.each([
