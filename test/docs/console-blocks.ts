@@ -1,5 +1,5 @@
 /**
- * Reads the ```console blocks of a Markdown file (the README's example runs)
+ * Reads the ```console blocks of a Markdown file (the example runs of the README and docs/)
  * and the small subset of shell syntax their `$` lines use, so a test can
  * replay them. Anything outside that subset is refused, not guessed at.
  */
@@ -31,10 +31,22 @@ export interface ConsoleBlock {
 
 const EXIT_LINE = /^\[exit (\d+)\]$/;
 
-/** Every ```console block of `markdown`, in order (fences of any length >= 3; other fences are skipped whole). */
-export function consoleBlocks(markdown: string): ConsoleBlock[] {
+/** A fenced code block of a Markdown file. */
+export interface FencedBlock {
+  /** The word after the opening fence (`console`, `ts`, ...); "" without one. */
+  readonly lang: string;
+  /** The nearest heading above the block. */
+  readonly heading: string;
+  /** 1-based line of the opening fence. */
+  readonly line: number;
+  /** The lines between the fences. */
+  readonly body: readonly string[];
+}
+
+/** Every fenced block of `markdown`, in order (fences of any length >= 3; a longer fence may hold shorter ones). */
+export function fencedBlocks(markdown: string): FencedBlock[] {
   const lines = markdown.split("\n");
-  const blocks: ConsoleBlock[] = [];
+  const blocks: FencedBlock[] = [];
   let heading = "";
   for (let i = 0; i < lines.length; i++) {
     const open = /^(`{3,}|~{3,})\s*([\w-]*)/.exec(lines[i]);
@@ -47,10 +59,17 @@ export function consoleBlocks(markdown: string): ConsoleBlock[] {
     let end = i + 1;
     while (end < lines.length && !close.test(lines[end])) end++;
     if (end === lines.length) throw new Error(`line ${i + 1}: unclosed ${fence} fence`);
-    if (open[2] === "console") blocks.push(parseBlock(lines.slice(i + 1, end), i + 2, heading));
+    blocks.push({ lang: open[2], heading, line: i + 1, body: lines.slice(i + 1, end) });
     i = end;
   }
   return blocks;
+}
+
+/** Every ```console block of `markdown`, in order (other fences are skipped whole). */
+export function consoleBlocks(markdown: string): ConsoleBlock[] {
+  return fencedBlocks(markdown)
+    .filter((b) => b.lang === "console")
+    .map((b) => parseBlock([...b.body], b.line + 1, b.heading));
 }
 
 function parseBlock(body: string[], firstLine: number, heading: string): ConsoleBlock {

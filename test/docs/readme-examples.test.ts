@@ -1,19 +1,14 @@
-import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { main } from "../../lib/cli/main";
-import { fakeIo } from "../support/fake-io";
 import { REDIS_TLS_SKIP, redisTlsSupport, startRedisTlsServer } from "../support/redis-server";
-import { consoleBlocks, matchesExcerpt, parseShellLine, type ConsoleStep } from "./console-blocks";
+import { consoleBlocks, matchesExcerpt, parseShellLine } from "./console-blocks";
+import { B64_32, cli, describeReplays, git, walkthrough, type Replay } from "./replay";
 
 /**
- * The README's ```console blocks are real runs: each one is replayed here
- * through the CLI in-process, in a fresh directory set up with what the block
- * needs, and its text must equal what the CLI prints (stdout and stderr as a
- * terminal shows them, then `[exit N]`). Only what legitimately varies between
- * runs is normalized. A block that cannot be replayed here is on SKIP with the
- * reason; a block on neither list fails, so a new example cannot go unchecked.
+ * The README's ```console blocks are real runs: each one is replayed through
+ * the CLI in-process (./replay.ts) and its text must equal what the CLI prints
+ * (stdout and stderr as a terminal shows them, then `[exit N]`). A block that
+ * cannot be replayed here is on SKIP with the reason.
  */
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -21,51 +16,6 @@ const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 const FIXTURES = path.join(ROOT, "test/fixtures");
 /** The README shortens the directory of its runs to this ("paths shortened"). */
 const README_DIR = "/tmp/rd";
-
-type Rewrites = readonly (readonly [RegExp, string])[];
-
-/** What a block's set-up started, for the replay. */
-interface Started {
-  /** Stops what the set-up started (after the block, pass or fail). */
-  readonly cleanup?: () => Promise<void>;
-  /** Values this run chooses (a free port) in place of the README's, in its commands and its text. */
-  readonly rewrites?: Rewrites;
-}
-
-/** How to replay one block. Keys of REPLAY / SKIP are the block's first command without its comment. */
-interface Replay {
-  /** Why the block cannot run on this machine (checked at collection time; the block then skips loudly). */
-  readonly unavailable?: () => string | undefined;
-  /** Files and servers the block needs before its first `$` line (earlier steps of the README's story). */
-  readonly setup?: (dir: string) => Promise<Started | void>;
-  /** Changes the block does not show, made before the `$` line with this index. */
-  readonly beforeStep?: Readonly<Record<number, (dir: string) => Promise<void>>>;
-  /** Arguments appended to the `$` line with this index (see expectedRewrites). */
-  readonly extraArgs?: Readonly<Record<number, readonly string[]>>;
-  /** Rewrites of the README's text that follow from extraArgs, and nothing else. */
-  readonly expectedRewrites?: Rewrites;
-  /**
-   * Rewrites of the real output into the README's placeholders for random
-   * key material. Each pattern pins the material's shape (length, alphabet),
-   * so output of another shape stays unreplaced and fails the comparison.
-   */
-  readonly material?: Rewrites;
-  /** The block is an excerpt: a line `...` stands for any number of lines. */
-  readonly excerpt?: boolean;
-}
-
-/** Varies from run to run; normalized in both the README text and the real output. */
-const VARIES: Rewrites = [
-  [/\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z\b/g, "<time>"],
-  [/\b(?:[0-9A-F]{2}:){31}[0-9A-F]{2}\b/g, "<sha256 fingerprint>"],
-  [/^( {2}serial {6})[0-9A-F]+$/gm, "$1<serial>"],
-  // The three RSA keys are generated in parallel: they finish in any order.
-  [/^tls: (?:ca|server|client) key done /gm, "tls: <ca|server|client> key done "],
-  [/^(synthesized \d+ stacks into \S+ in )\d+(?:\.\d+)? s$/gm, "$1<seconds> s"],
-];
-
-/** 32 random bytes as padded standard base64 (Stem's encoding of keys and seeds). */
-const B64_32 = "[A-Za-z0-9+/]{43}=";
 
 const REPLAY: Readonly<Record<string, Replay>> = {
   "$ stemguard rotate stage k2": {
@@ -156,115 +106,9 @@ const SKIP: Readonly<Record<string, string>> = {
     "feeds terraform plan (needs terraform and the provider mirror: test/integration); keys tf-vars itself is replayed in the keys block",
 };
 
-async function cli(dir: string, ...argv: string[]): Promise<void> {
-  const io = fakeIo(dir);
-  const code = await main(argv, io);
-  if (code !== 0) throw new Error(`set-up: stemguard ${argv.join(" ")} exited ${code}: ${io.err()}`);
-}
-
-/**
- * The README's story: `rotate init k1 --algorithm hmac-sha256`, material for
- * `materialFor` keys (`keys generate --out material/<id>.env`), then stage k2,
- * activate k2 and retire k1 up to `phase`.
- */
-async function walkthrough(dir: string, phase: 1 | 2 | 3 | 4, materialFor: readonly string[] = ["k1", "k2"]): Promise<void> {
-  await cli(dir, "rotate", "init", "k1", "--algorithm", "hmac-sha256");
-  for (const id of materialFor) await cli(dir, "keys", "generate", "--algorithm", "hmac-sha256", "--id", id, "--out", `material/${id}.env`);
-  const steps = [["stage", "k2"], ["activate", "k2"], ["retire", "k1"]].slice(0, phase - 1);
-  for (const [op, id] of steps) await cli(dir, "rotate", op, id);
-}
-
-function git(dir: string, ...args: string[]): void {
-  execFileSync("git", ["-c", "user.email=readme@example.com", "-c", "user.name=readme", "-c", "commit.gpgsign=false", ...args], { cwd: dir, stdio: "pipe" });
-}
-
-/** Runs one `$` line in `dir`: what a terminal shows (stdout unless redirected, and stderr, in order) and the exit code. */
-async function runStep(dir: string, command: string, extraArgs: readonly string[]): Promise<{ shown: string; code: number }> {
-  const cmd = parseShellLine(command);
-  const [program, ...args] = [...cmd.argv, ...extraArgs];
-  let shown = "";
-  let redirected = "";
-  const stdout = (text: string) => void (cmd.stdoutFile === undefined ? (shown += text) : (redirected += text));
-  let code: number;
-  if (program === "stemguard") {
-    const io = fakeIo(dir, { ...cmd.env });
-    code = await main(args, { ...io, stdout, stderr: (text) => void (shown += text) });
-  } else if (program === "sed") {
-    // The README edits a file with sed between two stemguard runs: run the real one.
-    const res = spawnSync("sed", args, { cwd: dir, encoding: "utf8", env: { ...process.env, ...cmd.env } });
-    if (res.error) throw res.error;
-    stdout(res.stdout);
-    shown += res.stderr;
-    code = res.status ?? 1;
-  } else {
-    throw new Error(`the replay runs stemguard and sed only, not ${program}: put the block on SKIP with a reason`);
-  }
-  if (cmd.stdoutFile !== undefined) fs.writeFileSync(path.resolve(dir, cmd.stdoutFile), redirected);
-  return { shown, code };
-}
-
-const rewrite = (text: string, rules: Rewrites) => rules.reduce((t, [re, to]) => t.replace(re, to), text);
-const lines = (text: string) => (text === "" ? [] : text.split("\n"));
-
-const blocks = consoleBlocks(README);
-
 describe("README console examples are real runs", () => {
-  test("every console block is replayed or skip-listed with a reason, and both lists name only blocks the README has", () => {
-    const keys = blocks.map((b) => b.key);
-    expect(keys.length).toBeGreaterThanOrEqual(Object.keys(REPLAY).length);
-    expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
-    expect(keys.filter((k) => !Object.hasOwn(REPLAY, k) && !Object.hasOwn(SKIP, k))).toEqual([]);
-    expect([...Object.keys(REPLAY), ...Object.keys(SKIP)].filter((k) => !keys.includes(k))).toEqual([]);
-    expect(Object.keys(REPLAY).filter((k) => Object.hasOwn(SKIP, k))).toEqual([]);
-    for (const reason of Object.values(SKIP)) expect(reason.length).toBeGreaterThan(20);
-  });
-
-  for (const [key, reason] of Object.entries(SKIP)) {
-    test.skip(`${key}: ${reason}`, () => undefined);
-  }
-  if (Object.keys(SKIP).length > 0) {
-    console.warn(`SKIP: ${Object.keys(SKIP).length} README console blocks not replayed:\n${Object.entries(SKIP).map(([k, r]) => `  ${k}\n    ${r}`).join("\n")}`);
-  }
-
-  for (const block of blocks.filter((b) => Object.hasOwn(REPLAY, b.key))) {
-    const spec = REPLAY[block.key];
-    const title = `README line ${block.line} (${block.heading}): ${block.key}`;
-    const unavailable = spec.unavailable?.();
-    if (unavailable !== undefined) {
-      console.warn(`SKIP: README block at line ${block.line} not replayed: ${unavailable}`);
-      test.skip(title, () => undefined);
-      continue;
-    }
-    test(title, async () => {
-      expect(block.steps.length).toBeGreaterThan(0);
-      expect(block.preamble.filter((l) => l.trim() !== "")).toEqual([]);
-      const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "sg-readme-")));
-      let started: Started | void = undefined;
-      try {
-        started = await spec.setup?.(dir);
-        for (const [i, step] of block.steps.entries()) {
-          await spec.beforeStep?.[i]?.(dir);
-          await expectStep(dir, step, spec, spec.extraArgs?.[i] ?? [], started?.rewrites ?? []);
-        }
-      } finally {
-        await started?.cleanup?.();
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
-    });
-  }
+  describeReplays({ name: "README", blocks: consoleBlocks(README), shownDir: README_DIR, replay: REPLAY, skip: SKIP });
 });
-
-async function expectStep(dir: string, step: ConsoleStep, spec: Replay, extraArgs: readonly string[], chosen: Rewrites): Promise<void> {
-  const { shown, code } = await runStep(dir, rewrite(step.command, chosen), extraArgs);
-  const actual = lines(rewrite(rewrite(shown.split(dir).join(README_DIR), spec.material ?? []), VARIES).replace(/\s+$/, ""));
-  const expected = lines(rewrite(rewrite(rewrite(step.output.join("\n"), chosen), spec.expectedRewrites ?? []), VARIES));
-  const same = spec.excerpt ? matchesExcerpt(expected, actual) : actual.join("\n") === expected.join("\n");
-  // One string per side, so a failure shows the README line, the command and a line diff.
-  const title = `README line ${step.line}: $ ${step.command}`;
-  const real = `${title}\n${actual.join("\n")}\n[exit ${code}]`;
-  const readme = `${title}\n${expected.join("\n")}\n[exit ${step.exitCode}]`;
-  if (!same || code !== step.exitCode) expect(real).toBe(readme);
-}
 
 describe("the console-block reader the replay relies on", () => {
   test("splits blocks into $ steps with output and exit codes, across longer fences and continuation lines", () => {
