@@ -8,7 +8,7 @@ import { registerTls } from "../../lib/cli/commands/tls";
 import { generateCa, generateTlsBundle } from "../../lib/core/tls/generate";
 import { writeTlsBundle } from "../../lib/core/tls/write-bundle";
 import { fakeIo } from "../support/fake-io";
-import { openssl, testWithOpenssl } from "../core/tls/openssl-helper";
+import { openssl, testWithOpenssl } from "../support/openssl";
 import { changedEntries, treeSnapshot } from "../core/tls/tree-snapshot";
 
 const DAY_MS = 86_400_000;

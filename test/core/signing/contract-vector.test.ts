@@ -1,4 +1,3 @@
-import { execFileSync, spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -9,6 +8,7 @@ import { parseEnvelope } from "../../../lib/core/signing/envelope";
 import { signEnvelope } from "../../../lib/core/signing/sign";
 import { verifyEnvelope } from "../../../lib/core/signing/verify";
 import { parseStemSigningEnv } from "../../../lib/core/stem-env/parse-signing-env";
+import { openssl, testWithOpenssl } from "../../support/openssl";
 
 /**
  * Contract §2.6: the canonical string, its SHA-256 and both signatures for
@@ -51,10 +51,6 @@ function nodePublicKey(raw: Buffer): crypto.KeyObject {
   return crypto.createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, raw]), format: "der", type: "spki" });
 }
 
-const HAS_OPENSSL = spawnSync("openssl", ["version"], { encoding: "utf8" }).status === 0;
-if (!HAS_OPENSSL) console.warn("SKIP: openssl not found on PATH; HMAC and Ed25519 signatures not cross-checked with openssl");
-/** The openssl cross-checks: skipped (not passed) without openssl. */
-const itOpenssl = HAS_OPENSSL ? it : it.skip;
 
 describe("contract §2.6 vector", () => {
   const envelope = parseEnvelope(VECTOR, { source: FIXTURE });
@@ -81,12 +77,9 @@ describe("contract §2.6 vector", () => {
     expect(mac).toBe(HMAC_SIGNATURE);
   });
 
-  itOpenssl("matches openssl's HMAC-SHA256", () => {
+  testWithOpenssl("matches openssl's HMAC-SHA256", () => {
     const hexKey = Buffer.from(HMAC_SECRET_B64, "base64").toString("hex");
-    const out = execFileSync("openssl", ["dgst", "-sha256", "-mac", "HMAC", "-macopt", `hexkey:${hexKey}`], {
-      input: Buffer.from(CANONICAL, "utf8"),
-      encoding: "utf8",
-    });
+    const out = openssl(["dgst", "-sha256", "-mac", "HMAC", "-macopt", `hexkey:${hexKey}`], { input: CANONICAL });
     const hex = out.trim().split(/\s+/).pop();
     expect(hex).toBe(Buffer.from(HMAC_SIGNATURE, "base64").toString("hex"));
   });
@@ -99,7 +92,7 @@ describe("contract §2.6 vector", () => {
     expect(crypto.verify(null, Buffer.from(CANONICAL, "utf8"), nodePublicKey(Buffer.from(PUBLIC_B64, "base64")), Buffer.from(ED25519_SIGNATURE, "base64"))).toBe(true);
   });
 
-  itOpenssl("matches openssl's Ed25519", () => {
+  testWithOpenssl("matches openssl's Ed25519", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stemguard-ed25519-"));
     try {
       const keyFile = path.join(dir, "key.pem");
@@ -107,8 +100,9 @@ describe("contract §2.6 vector", () => {
       fs.writeFileSync(keyFile, pem, { mode: 0o600 });
       const msgFile = path.join(dir, "msg");
       fs.writeFileSync(msgFile, CANONICAL, "utf8");
-      const sig = execFileSync("openssl", ["pkeyutl", "-sign", "-rawin", "-inkey", keyFile, "-in", msgFile]);
-      expect(sig.toString("base64")).toBe(ED25519_SIGNATURE);
+      const sigFile = path.join(dir, "sig"); // the signature is binary: read it from a file, not stdout text
+      openssl(["pkeyutl", "-sign", "-rawin", "-inkey", keyFile, "-in", msgFile, "-out", sigFile]);
+      expect(fs.readFileSync(sigFile).toString("base64")).toBe(ED25519_SIGNATURE);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

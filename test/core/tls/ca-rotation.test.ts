@@ -9,7 +9,7 @@ import { parseTlsLedger, serializeTlsLedger } from "../../../lib/core/tls/ca-led
 import { TRUST_BUNDLE_FILE, performTlsStep, type TlsStepRequest } from "../../../lib/core/tls/ca-rotation";
 import { generateTlsBundle, type TlsBundle } from "../../../lib/core/tls/generate";
 import { writeTlsBundle } from "../../../lib/core/tls/write-bundle";
-import { opensslStatus, testWithOpenssl } from "./openssl-helper";
+import { opensslStatus, testWithOpenssl } from "../../support/openssl";
 
 /** What a component deployed at one phase holds: the trust bundle and the leaves in use. */
 interface PhaseMaterial {

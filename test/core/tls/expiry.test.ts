@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { certificateExpiry } from "../../../lib/core/tls/expiry";
 import { generateTlsBundle } from "../../../lib/core/tls/generate";
 import type { TlsBundle } from "../../../lib/core/tls/types";
-import { openssl, testWithOpenssl } from "./openssl-helper";
+import { openssl, testWithOpenssl } from "../../support/openssl";
 
 const DAY = 86_400_000;
 let long: TlsBundle;

@@ -6,7 +6,7 @@ import * as tls from "node:tls";
 import { StemguardError } from "../../../lib/core/errors";
 import { generateTlsBundle, type TlsBundle, type TlsProgressEvent } from "../../../lib/core/tls/generate";
 import { writeTlsBundle } from "../../../lib/core/tls/write-bundle";
-import { describeWithOpenssl, openssl, opensslStatus, testWithOpenssl } from "./openssl-helper";
+import { describeWithOpenssl, openssl, opensslStatus, testWithOpenssl } from "../../support/openssl";
 
 const DAY_MS = 86_400_000;
 

@@ -7,7 +7,7 @@ import { generateCa, generateTlsBundle, issueLeaf, type CertifiedKey, type TlsBu
 import { inspectCertificates } from "../../../lib/core/tls/inspect";
 import { inspectTlsPath } from "../../../lib/core/tls/inspect-dir";
 import { writeTlsBundle } from "../../../lib/core/tls/write-bundle";
-import { describeWithOpenssl, openssl } from "./openssl-helper";
+import { describeWithOpenssl, openssl } from "../../support/openssl";
 
 const DAY_MS = 86_400_000;
 

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { StemguardError } from "../../../lib/core/errors";
 import { generateCa, generateTlsBundle, issueLeaf, type CertifiedKey, type TlsBundle } from "../../../lib/core/tls/generate";
 import { decodeExtensions } from "../../../lib/core/tls/x509-extensions";
-import { describeWithOpenssl, opensslStatus } from "./openssl-helper";
+import { describeWithOpenssl, opensslStatus } from "../../support/openssl";
 
 describe("generateCa and issueLeaf (CA rotation and renewal)", () => {
   let oldBundle: TlsBundle;
