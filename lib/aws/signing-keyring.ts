@@ -1,13 +1,14 @@
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
-import { Fn, TerraformStack, Token, type TerraformVariable } from "cdktf";
+import { Fn, TerraformStack, type TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { StemguardError } from "../core/errors";
 import { planRoleEnv, resolveRoleEnv, roleEnvRevision } from "../core/keyring/env-plan";
 import type { Role, SigningLedger } from "../core/keyring/types";
 import { EphemeralResource } from "../private/ephemeral";
 import { loadKeyringLedger, resolveKeyringRoles } from "../private/keyring-source";
+import { granteeIdPart } from "./grantee-id";
 import { KEYRING_REVISION_ENV, mergeContainerBinding, type BoundContainerDefinition, type EcsContainerDefinition, type StemContainerBinding } from "./ecs-container";
 import { awsMaterialVariable } from "./material-variable";
 import { assertSecretNamePrefix, keySecretName, planAwsMaterialInputs, roleSecretName, type AwsMaterialInputPlan } from "./names";
@@ -344,18 +345,4 @@ function claimVariableNames(keyring: StemSigningKeyring, plans: readonly AwsMate
     }
     claimed.set(plan.variableName, keyring.node.path);
   }
-}
-
-function granteeIdPart(grantee: IRoleRef, field: string): string {
-  if (Construct.isConstruct(grantee)) {
-    const stack = TerraformStack.of(grantee);
-    const parts = grantee.node.scopes.slice(grantee.node.scopes.indexOf(stack) + 1).map((c) => c.node.id);
-    return parts.join("-");
-  }
-  if (!Token.isUnresolved(grantee.name)) return grantee.name;
-  throw new StemguardError("cannot derive a stable construct ID from a role whose name is a token", {
-    field,
-    value: "token",
-    fix: "pass the IamRole or DataAwsIamRole construct itself, or a literal role name",
-  });
 }

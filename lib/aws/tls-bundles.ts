@@ -1,11 +1,12 @@
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
-import { Fn, TerraformStack, Token } from "cdktf";
+import { Fn } from "cdktf";
 import { Construct } from "constructs";
-import { StemguardError } from "../core/errors";
+import { assertPlainAbsolutePath, assertTlsRevision } from "../private/tls-bundle-rules";
 import { tlsPemVariable, tlsVariablePrefix, type TlsPemInput } from "../private/tls-pem-variable";
 import type { EcsKeyValuePair, EcsSecretRef } from "./ecs-container";
+import { granteeIdPart } from "./grantee-id";
 import { assertSecretNamePrefix } from "./names";
 import type { IKmsKeyRef, IRoleRef } from "./signing-keyring";
 import { assertRecoveryWindow } from "./recovery-window";
@@ -147,9 +148,10 @@ export class StemTlsBundlesSecret extends Construct {
 
     assertSecretNamePrefix(props.secretName, field("secretName"));
     this.revision = props.revision;
-    assertRevision(this.revision, field("revision"));
+    assertTlsRevision(this.revision, field("revision"));
     this.fileDir = props.fileDir ?? "/run/stem-tls";
-    assertFileDir(this.fileDir, field("fileDir"));
+    // The entrypoint interpolates the paths into shell words, quoted; still keep them plain.
+    assertPlainAbsolutePath(this.fileDir, field("fileDir"), "fileDir", "/run/stem-tls");
     const recoveryWindowInDays = props.recoveryWindowInDays ?? 7;
     assertRecoveryWindow(recoveryWindowInDays, field("recoveryWindowInDays"));
     this.kmsKey = props.kmsKey;
@@ -229,37 +231,4 @@ export class StemTlsBundlesSecret extends Construct {
     this.grants.set(id, policy);
     return policy;
   }
-}
-
-function assertRevision(revision: number, field: string): void {
-  if (Token.isUnresolved(revision)) return;
-  if (!Number.isSafeInteger(revision) || revision < 1) {
-    throw new StemguardError("revision must be a whole number >= 1", { field, value: revision, fix: "pass the TLS ledger's phase (stemguard.tls.json), e.g. revision: ledger.phase" });
-  }
-}
-
-function assertFileDir(dir: string, field: string): void {
-  // The entrypoint interpolates the paths into shell words, quoted; still keep them plain.
-  if (!/^\/[A-Za-z0-9._\-/]*[A-Za-z0-9._-]$/.test(dir) || dir.split("/").some((s, i) => i > 0 && (s === "" || s === "." || s === ".."))) {
-    throw new StemguardError("fileDir must be an absolute path of letters, digits, '.', '_', '-' without '..', '//' or a trailing '/'", {
-      field,
-      value: dir,
-      fix: 'use a path such as "/run/stem-tls"',
-    });
-  }
-}
-
-
-/** A stable construct-ID part for a grantee: its construct path below the stack, or its literal name. */
-function granteeIdPart(grantee: IRoleRef, field: string): string {
-  if (Construct.isConstruct(grantee)) {
-    const stack = TerraformStack.of(grantee);
-    return grantee.node.scopes.slice(grantee.node.scopes.indexOf(stack) + 1).map((c) => c.node.id).join("-");
-  }
-  if (!Token.isUnresolved(grantee.name)) return grantee.name;
-  throw new StemguardError("cannot derive a stable construct ID from a role whose name is a token", {
-    field,
-    value: "token",
-    fix: "pass the IamRole or DataAwsIamRole construct itself, or a literal role name",
-  });
 }

@@ -1,7 +1,8 @@
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
-import { Annotations, Token } from "cdktf";
+import { Annotations } from "cdktf";
 import { Construct } from "constructs";
 import { StemguardError } from "../core/errors";
+import { assertPlainAbsolutePath, assertTlsRevision } from "../private/tls-bundle-rules";
 import { tlsPemVariable, tlsVariablePrefix, type TlsPemFile, type TlsPemInput } from "../private/tls-pem-variable";
 import { assertLabels, assertNamePrefix, assertNamespace } from "./kubernetes-names";
 import type { EnvVarLike } from "./workload-env";
@@ -187,10 +188,10 @@ export class StemKubernetesTlsBundles extends Construct {
     this.namePrefix = props.namePrefix ?? "stem-tls";
     assertNamePrefix(this.namePrefix, field("namePrefix"));
     this.revision = props.revision;
-    assertRevision(this.revision, field("revision"));
+    assertTlsRevision(this.revision, field("revision"));
     this.kinds = resolveKinds(props.kinds, field("kinds"));
     this.mountPath = props.mountPath ?? "/etc/stem/tls";
-    assertMountPath(this.mountPath, field("mountPath"));
+    assertPlainAbsolutePath(this.mountPath, field("mountPath"), "mountPath", "/etc/stem/tls");
     this.allowInsecure = props.allowInsecure ?? false;
     const labels = props.labels ?? {};
     assertLabels(labels, field("labels"));
@@ -359,23 +360,6 @@ export class StemKubernetesTlsBundles extends Construct {
 /** Construct ID of a bundle's Secret: part of the Terraform address, so never change it. */
 function bundleId(name: BundleName): string {
   return name === "ca" ? "CaBundle" : `${name[0].toUpperCase()}${name.slice(1)}Bundle`;
-}
-
-function assertRevision(revision: number, field: string): void {
-  if (Token.isUnresolved(revision)) return;
-  if (!Number.isSafeInteger(revision) || revision < 1) {
-    throw new StemguardError("revision must be a whole number >= 1", { field, value: revision, fix: "pass the TLS ledger's phase (stemguard.tls.json), e.g. revision: ledger.phase" });
-  }
-}
-
-function assertMountPath(mountPath: string, field: string): void {
-  if (!/^\/[A-Za-z0-9._\-/]*[A-Za-z0-9._-]$/.test(mountPath) || mountPath.split("/").some((s, i) => i > 0 && (s === "" || s === "." || s === ".."))) {
-    throw new StemguardError("mountPath must be an absolute path without '..', '//' or a trailing '/'", {
-      field,
-      value: mountPath,
-      fix: 'use a path such as "/etc/stem/tls"',
-    });
-  }
 }
 
 function resolveKinds(kinds: readonly TlsBundleKind[] | undefined, field: string): TlsBundleKind[] {
