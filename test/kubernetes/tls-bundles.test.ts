@@ -7,6 +7,7 @@ import { TerraformStack, Testing } from "cdktf";
 import { generateTlsBundle } from "../../lib/core/tls/generate";
 import type { TlsBundle } from "../../lib/core/tls/types";
 import { StemKubernetesTlsBundles, type StemKubernetesTlsBundlesProps } from "../../lib/kubernetes/tls-bundles";
+import { expectNoPemMaterial } from "../support/pem-leaks";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -229,12 +230,7 @@ describe("StemKubernetesTlsBundles", () => {
       addWorker(stack, tls);
       const synth = Testing.synth(stack, true);
       // THEN neither the sentinel nor any PEM (armour or body line) is in it
-      expect(synth).not.toContain("SENTINEL");
-      expect(synth).not.toContain("-----BEGIN CERTIFICATE-----\n");
-      expect(synth).not.toContain("PRIVATE KEY-----\n");
-      for (const pem of Object.values(values)) {
-        for (const line of pem.split("\n").filter((l) => l.length > 20 && !l.startsWith("-----"))) expect(synth).not.toContain(line);
-      }
+      expectNoPemMaterial(synth, Object.values(values));
     } finally {
       for (const name of Object.keys(values)) delete process.env[name];
     }
