@@ -22,7 +22,10 @@ export function loadKeyringLedger(props: KeyringSourceProps, field: (name: strin
       fix: 'pass ledgerFile: "stemguard.rotation.json" (or a SigningLedger object as ledger)',
     });
   }
-  return props.ledger !== undefined ? parseLedger(props.ledger, field("ledger")) : readLedgerFile(props.ledgerFile!, field("ledgerFile"));
+  return props.ledger !== undefined ? parseLedger(props.ledger, field("ledger")) : readLedgerFile(props.ledgerFile!, {
+        field: field("ledgerFile"),
+        missingFix: `create it with 'stemguard rotate init <key-id>' or fix the path (relative paths start at ${process.cwd()})`,
+      });
 }
 
 /** `roles` checked (known, non-empty, no repeats) and put in producer, worker, beat order; all roles when absent. */

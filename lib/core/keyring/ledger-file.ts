@@ -18,20 +18,22 @@ export const DEFAULT_LEDGER_FILE = "stemguard.rotation.json";
 
 const EDIT_FIX = "restore the file from version control; edit ledgers only with 'stemguard rotate'";
 
-/**
- * Reads and fully validates a ledger file. `field` names the file in a
- * missing-or-unreadable error: the CLI's `--ledger` flag by default, a
- * construct's `props.ledgerFile` when a stack reads it.
- */
-export function readLedgerFile(file: string, field = "--ledger"): SigningLedger {
-  const data = readJsonFile(file, {
-    field,
-    missingFix:
-      field === "--ledger"
-        ? "create one with 'stemguard rotate init <key-id>' or pass --ledger PATH"
-        : `create it with 'stemguard rotate init <key-id>' or fix the path (relative paths start at ${process.cwd()})`,
-    invalidFix: EDIT_FIX,
-  });
+/** How {@link readLedgerFile} names the file when it is missing or unreadable. */
+export interface LedgerFileSource {
+  /** The flag or prop that gave the path. */
+  readonly field: string;
+  /** What to do when the file does not exist. */
+  readonly missingFix: string;
+}
+
+const CLI_LEDGER: LedgerFileSource = {
+  field: "--ledger",
+  missingFix: "create one with 'stemguard rotate init <key-id>' or pass --ledger PATH",
+};
+
+/** Reads and fully validates a ledger file; errors name `source.field` (the CLI's `--ledger` by default). */
+export function readLedgerFile(file: string, source: LedgerFileSource = CLI_LEDGER): SigningLedger {
+  const data = readJsonFile(file, { ...source, invalidFix: EDIT_FIX });
   return parseLedger(data, file);
 }
 
