@@ -24,13 +24,14 @@ console.log(`clean build: median ${s(median(build.wall))}, ${mb(build.rss)}`);
 console.log(`| \`npm run build\` (TypeScript 7), clean (dist/ deleted first, as \`prepack\` does) | | median ${s(median(build.wall))} wall, ${mb(build.rss)} (${when}) | \`node bench/dev-commands.js ${runs}\` |`);
 
 if (withTest) {
+  const load = require("node:os").loadavg()[0].toFixed(1); // before: npm test itself raises it
   const test = measure("npm", ["test", "--silent"], { runs, cwd: root });
   const tests = /^Tests:\s+(.*)$/m.exec(test.output)?.[1] ?? "jest summary not found";
   const suites = /^Test Suites:\s+(.*)$/m.exec(test.output)?.[1] ?? "";
   const jest = /^Time:\s+(.*)$/m.exec(test.output)?.[1] ?? "?";
   console.log(`npm test: median ${s(median(test.wall))}, ${mb(test.rss)}; ${suites}; ${tests}; jest ${jest}`);
   console.log(
-    `| whole \`npm test\` (lint, typecheck and build side by side, then jest: unit + real terraform, redis-server, openssl, README/docs replays) | < 60 s | median ${s(median(test.wall))} wall, jest ${jest} (${tests}; ${when}; load ${require("node:os").loadavg()[0].toFixed(1)}) | \`node bench/dev-commands.js ${runs} --test\` |`,
+    `| whole \`npm test\` (lint, typecheck and build side by side, then jest: unit + real terraform, redis-server, openssl, README/docs replays) | < 60 s | median ${s(median(test.wall))} wall, jest ${jest} (${tests}; ${when}; load ${load} at start) | \`node bench/dev-commands.js ${runs} --test\` |`,
   );
 } else {
   console.log("(whole `npm test` not measured: pass --test)");
