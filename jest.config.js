@@ -11,6 +11,9 @@ module.exports = {
   moduleNameMapper: {
     // Lets sources use ESM-style "./x.js" specifiers (needed by dynamic import() under nodenext).
     "^(\\.{1,2}/.*)\\.js$": "$1",
+    // The example apps import the package by its name (tsconfig.json "paths" does the same for tsc).
+    "^stemguard$": "<rootDir>/lib/index.ts",
+    "^stemguard/(aws|kubernetes|demo)$": "<rootDir>/lib/$1/index.ts",
     // cdktf's and constructs' private stack-trace helper (the only requests of these names in the
     // dependency tree): same frames, but not fed through jest's source-map formatter, which cost
     // about half the CPU of every cdktf suite. See test/support/stack-trace.ts.

@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 "use strict";
-// Synthesis of a large Stem fleet from the compiled examples (deep provider
+// Synthesis of a large Stem fleet from the compiled demo fleets (deep provider
 // imports only): wall time of loading the modules and of app.synth(), and the
 // process's peak RSS. Targets (README): < 2 s and < 500 MB for 50 services.
 // Usage: node bench/synth-fleet.js <platform> [services=50] [runs=1]
-//        (needs `npx tsc -p tsconfig.build.json` first)
+//        (builds dist/ first when it is stale)
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 
-const DIST = path.join(__dirname, "..", "dist", "examples");
+const { benchDate, ensureBuild, median, row } = require("./stats");
+
+const DIST = path.join(__dirname, "..", "dist", "lib", "demo");
 
 /**
  * One entry per platform: `load()` requires the compiled example (timed as
@@ -17,11 +19,11 @@ const DIST = path.join(__dirname, "..", "dist", "examples");
  */
 const PLATFORMS = {
   aws: {
-    load: () => require(path.join(DIST, "aws-fleet", "main.js")),
+    load: () => require(path.join(DIST, "aws-fleet.js")),
     build: (mod, outdir, services) => mod.buildAwsFleetApp({ outdir, services }).app,
   },
   kubernetes: {
-    load: () => require(path.join(DIST, "kubernetes-fleet", "main.js")),
+    load: () => require(path.join(DIST, "kubernetes-fleet.js")),
     build: (mod, outdir, services) => mod.buildKubernetesFleetApp({ outdir, services }),
   },
 };
@@ -38,6 +40,8 @@ const services = Number(servicesArg);
 const runs = Number(runsArg);
 if (!Number.isInteger(services) || services < 1 || !Number.isInteger(runs) || runs < 1) usage("services and runs must be whole numbers >= 1");
 
+ensureBuild();
+
 const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;
 
 const loadStart = process.hrtime.bigint();
@@ -45,7 +49,8 @@ let mod;
 try {
   mod = platform.load();
 } catch (err) {
-  usage(`cannot load the compiled ${platformName} example (${err.message}); run 'npx tsc -p tsconfig.build.json' first`);
+  console.error(`cannot load the compiled ${platformName} demo fleet: ${err.message}`);
+  process.exit(2);
 }
 const loadMs = ms(loadStart);
 
@@ -74,3 +79,9 @@ console.log(`  first synth          ${synthMs[0].toFixed(0).padStart(6)} ms`);
 if (runs > 1) console.log(`  synth median (n=${runs})  ${sorted[Math.floor(runs / 2)].toFixed(0).padStart(6)} ms`);
 console.log(`  load + first synth   ${(loadMs + synthMs[0]).toFixed(0).padStart(6)} ms`);
 console.log(`  peak RSS             ${peakMb.toFixed(0).padStart(6)} MB`);
+row(
+  `synth of a ${services}-service fleet, ${platformName === "aws" ? "AWS" : "Kubernetes"} (${resources} resources)`,
+  "< 2 s, < 500 MB",
+  `load + first synth ${((loadMs + synthMs[0]) / 1000).toFixed(2)} s (synth median ${(median(synthMs) / 1000).toFixed(2)} s, n=${runs}), ${peakMb.toFixed(0)} MiB (${benchDate()})`,
+  `node bench/synth-fleet.js ${platformName} ${services} ${runs}`,
+);

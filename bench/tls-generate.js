@@ -5,13 +5,19 @@
 // sequence of upstream's generate_tls_assets.sh (genrsa 4096, req -x509 for the
 // CA, req -newkey rsa:4096 + x509 -req for server and client, one after the
 // other). Runs alternate between the two so machine load hits both alike.
-// Usage: node bench/tls-generate.js [runs=7]   (needs `npm run build` first)
+// Usage: node bench/tls-generate.js [runs=7]   (builds dist/ first when it is stale)
 const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { median, report } = require("./stats");
+const { benchDate, ensureBuild, median, report, row } = require("./stats");
 
+ensureBuild();
+if (spawnSync("openssl", ["version"]).status !== 0) {
+  console.log("SKIP: openssl not found on PATH; the tls generate comparison did not run");
+  row("`stemguard tls generate` vs the upstream openssl sequence", "ratio", "SKIPPED: openssl not found", "node bench/tls-generate.js");
+  process.exit(0);
+}
 const runs = Number(process.argv[2] ?? 7);
 const bin = path.join(__dirname, "..", "bin", "stemguard.js");
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "sg-bench-tls-"));
@@ -82,3 +88,9 @@ report("TLS bundle generation, RSA 4096 x3 (wall ms, whole process)", results);
 const ours = median(results["stemguard tls generate"]);
 const theirs = median(results["openssl (upstream sequence)"]);
 console.log(`ratio stemguard / openssl (medians): ${(ours / theirs).toFixed(2)}`);
+row(
+  "`stemguard tls generate` vs the upstream openssl sequence (RSA 4096 x3, CA + server + client)",
+  "ratio",
+  `medians ${ours.toFixed(0)} ms vs ${theirs.toFixed(0)} ms: **ratio ${(ours / theirs).toFixed(2)}** (${runs} runs each, alternating, ${benchDate()}, load ${require("node:os").loadavg()[0].toFixed(1)})`,
+  `node bench/tls-generate.js ${runs}`,
+);

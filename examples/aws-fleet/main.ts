@@ -1,178 +1,22 @@
-// A Stem fleet on ECS Fargate whose payload-signing keyring is rotated with
-// `stemguard rotate ...` one pull request at a time: a producer (API), N
-// worker services and beat. `npx ts-node main.ts` or `node dist/examples/aws-fleet/main.js`
-// writes cdktf.out/; applying needs Terraform >= 1.11 and the material of the
-// key the current phase creates (`stemguard keys generate --format tf-var`).
-import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
-import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
-import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { App, LocalBackend, S3Backend, TerraformStack, TerraformVariable } from "cdktf";
-import { StemSigningKeyring } from "../../lib/aws/signing-keyring";
-import { parseLedger } from "../../lib/core/keyring/ledger-file";
-import type { Role, SigningLedger } from "../../lib/core/keyring/types";
-import exampleLedger from "./stemguard.rotation.json";
+// The example AWS fleet as a cdktf app of its own, built on the installed
+// package (imported by name, as any user's app does). Its keyring follows
+// stemguard.rotation.json next to this file: `stemguard rotate stage k2
+// --ledger examples/aws-fleet/stemguard.rotation.json`, then synth again.
+//   cdktf synth                                    (from this directory or, with both fleets, the repository root)
+//   npm run build && node dist/examples/aws-fleet/main.js   (writes cdktf.out/)
+import { App } from "cdktf";
+import { parseLedger } from "stemguard";
+import { addAwsFleetStack, type AwsFleetApp } from "stemguard/demo";
+// Imported, not read at run time, so the app synthesizes from any working directory and from dist/.
+import ledgerJson from "./stemguard.rotation.json";
 
-/** An encrypted S3 backend with native lock files (Terraform >= 1.10). */
-export interface AwsFleetS3Backend {
-  readonly bucket: string;
-  readonly key: string;
-  /** @default - the provider's region */
-  readonly region?: string;
-  /** @default - the bucket's default encryption (SSE-S3 or its KMS key) */
-  readonly kmsKeyId?: string;
-}
-
-export interface AwsFleetOptions {
-  /** Where `app.synth()` writes the Terraform JSON. */
-  readonly outdir: string;
-  /**
-   * The rotation ledger.
-   *
-   * @default - examples/aws-fleet/stemguard.rotation.json
-   */
-  readonly ledger?: SigningLedger;
-  /**
-   * Number of worker services (one queue each).
-   *
-   * @default 3
-   */
-  readonly services?: number;
-  /** @default "eu-west-1" */
-  readonly region?: string;
-  /** @default "ghcr.io/example/stem-app:1.0.0" */
-  readonly image?: string;
-  /**
-   * Keep state in S3 instead of a local file. Write-only arguments keep key
-   * material out of state, but state still describes the fleet: encrypt it.
-   *
-   * @default - local backend (terraform.stem-fleet.tfstate)
-   */
-  readonly s3Backend?: AwsFleetS3Backend;
-}
-
-/** The synthesized pieces, for tests and tools that inspect them. */
-export interface AwsFleetApp {
-  readonly app: App;
-  readonly stack: TerraformStack;
-  readonly keyring: StemSigningKeyring;
-}
-
-const EXECUTION_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy";
-
-/** Builds (but does not synthesize) the fleet app; call `app.synth()` to write `outdir`. */
-export function buildAwsFleetApp(options: AwsFleetOptions): AwsFleetApp {
-  const services = options.services ?? 3;
-  if (!Number.isInteger(services) || services < 1) {
-    throw new Error(`services must be a whole number >= 1, got ${services}`);
-  }
-  const app = new App({ outdir: options.outdir });
-  const stack = new TerraformStack(app, "stem-fleet");
-  const region = options.region ?? "eu-west-1";
-  const image = options.image ?? "ghcr.io/example/stem-app:1.0.0";
-
-  new AwsProvider(stack, "aws", { region, defaultTags: [{ tags: { app: "stem-fleet", "managed-by": "stemguard" } }] });
-  if (options.s3Backend) {
-    const backend = new S3Backend(stack, {
-      bucket: options.s3Backend.bucket,
-      key: options.s3Backend.key,
-      region: options.s3Backend.region ?? region,
-      encrypt: true,
-      ...(options.s3Backend.kmsKeyId ? { kmsKeyId: options.s3Backend.kmsKeyId } : {}),
-    });
-    backend.addOverride("use_lockfile", true); // not in cdktf 0.21's typed props
-  } else {
-    new LocalBackend(stack, { path: "terraform.stem-fleet.tfstate" });
-  }
-
-  const subnets = new TerraformVariable(stack, "subnet_ids", {
-    type: "list(string)",
-    description: "Private subnets for the Fargate tasks.",
-  });
-  const securityGroups = new TerraformVariable(stack, "security_group_ids", {
-    type: "list(string)",
-    description: "Security groups for the Fargate tasks (must reach Redis).",
-  });
-  const brokerUrl = new TerraformVariable(stack, "broker_url", {
-    type: "string",
-    default: "rediss://redis.stem.internal:6379/0",
-    description: "Stem broker URL (rediss://, no password: Redis AUTH comes from its own secret).",
-  });
-
-  const kmsKey = new KmsKey(stack, "SecretsKey", {
-    description: "Encrypts the Stem signing keyring secrets",
-    enableKeyRotation: true,
-    deletionWindowInDays: 30,
-  });
-
-  // DOCS_BLOCK_START:keyring
-  const keyring = new StemSigningKeyring(stack, "Signing", {
-    ledger: options.ledger ?? parseLedger(exampleLedger, "examples/aws-fleet/stemguard.rotation.json"),
-    namePrefix: "stem-fleet/signing",
-    kmsKey,
-  });
-  // DOCS_BLOCK_END:keyring
-
-  const cluster = new EcsCluster(stack, "Cluster", { name: "stem-fleet" });
-
-  // One execution role per Stem role: ECS reads the role secret with it at task start.
-  const executionRoles = new Map<Role, IamRole>();
-  for (const role of keyring.roles) {
-    const executionRole = new IamRole(stack, `ExecutionRole-${role}`, {
-      name: `stem-fleet-${role}-execution`,
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
-      }),
-    });
-    new IamRolePolicyAttachment(stack, `ExecutionRole-${role}-Managed`, { role: executionRole.name, policyArn: EXECUTION_POLICY_ARN });
-    keyring.grantRead(executionRole, role);
-    executionRoles.set(role, executionRole);
-  }
-
-  const service = (name: string, role: Role, command: string[]) => {
-    // DOCS_BLOCK_START:task-definition
-    const container = keyring.bindToContainer(
-      {
-        name: "stem",
-        image,
-        essential: true,
-        command,
-        environment: [{ name: "STEM_BROKER_URL", value: brokerUrl.stringValue }],
-      },
-      role,
-    );
-    const taskDefinition = new EcsTaskDefinition(stack, `Task-${name}`, {
-      family: `stem-fleet-${name}`,
-      requiresCompatibilities: ["FARGATE"],
-      networkMode: "awsvpc",
-      cpu: "256",
-      memory: "512",
-      executionRoleArn: executionRoles.get(role)!.arn,
-      containerDefinitions: JSON.stringify([container]),
-    });
-    // DOCS_BLOCK_END:task-definition
-    new EcsService(stack, `Service-${name}`, {
-      name: `stem-fleet-${name}`,
-      cluster: cluster.arn,
-      taskDefinition: taskDefinition.arn,
-      desiredCount: role === "beat" ? 1 : 2,
-      launchType: "FARGATE",
-      networkConfiguration: { subnets: subnets.listValue, securityGroups: securityGroups.listValue },
-      deploymentCircuitBreaker: { enable: true, rollback: true },
-    });
-  };
-
-  if (keyring.roles.includes("producer")) service("api", "producer", ["stem-app", "serve"]);
-  for (let i = 0; i < services; i++) service(`worker-${i}`, "worker", ["stem", "worker", "--queue", `queue-${i}`]);
-  if (keyring.roles.includes("beat")) service("beat", "beat", ["stem", "beat"]);
-
-  return { app, stack, keyring };
+/** Adds the AWS fleet (stack "stem-fleet"), keyed by this directory's ledger, to `app`. */
+export function addExampleAwsFleet(app: App): Omit<AwsFleetApp, "app"> {
+  return addAwsFleetStack(app, { ledger: parseLedger(ledgerJson, "examples/aws-fleet/stemguard.rotation.json") });
 }
 
 if (require.main === module) {
-  buildAwsFleetApp({ outdir: "cdktf.out" }).app.synth();
+  const app = new App();
+  addExampleAwsFleet(app);
+  app.synth();
 }

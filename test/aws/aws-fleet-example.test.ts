@@ -5,7 +5,7 @@ import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { TerraformStack, Testing } from "cdktf";
-import { buildAwsFleetApp } from "../../examples/aws-fleet/main";
+import { buildAwsFleetApp } from "../../lib/demo/aws-fleet";
 import { parseLedger, serializeLedger } from "../../lib/core/keyring/ledger-file";
 
 const EXAMPLE_DIR = path.join(__dirname, "..", "..", "examples", "aws-fleet");

@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { buildAwsFleetApp } from "../../examples/aws-fleet/main";
+import { buildAwsFleetApp } from "../../lib/demo/aws-fleet";
 import { applyStep, initLedger } from "../../lib/core/keyring/steps";
 import type { SigningAlgorithm, SigningLedger, StepOp } from "../../lib/core/keyring/types";
 

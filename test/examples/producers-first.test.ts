@@ -1,7 +1,7 @@
 import "../support/cdktf-jest";
 import { TerraformStack, Testing } from "cdktf";
-import { buildAwsFleetApp } from "../../examples/aws-fleet/main";
-import { buildKubernetesFleetApp, KUBERNETES_FLEET_STACK_ID } from "../../examples/kubernetes-fleet/main";
+import { buildAwsFleetApp } from "../../lib/demo/aws-fleet";
+import { buildKubernetesFleetApp, KUBERNETES_FLEET_STACK_ID } from "../../lib/demo/kubernetes-fleet";
 import { applyStep, initLedger } from "../../lib/core/keyring/steps";
 
 // Both example fleets synthesize a producers-first adoption, and `enforce` rewrites only the worker's secret.

@@ -86,7 +86,7 @@ const parseJson = (run: Run): HealthResult[] => {
 function distProblem(): string | undefined {
   const built = path.join(REPO, "dist/lib/cli/commands/health.js");
   const index = path.join(REPO, "dist/lib/cli/commands/index.js");
-  if (!fs.existsSync(built) || !fs.existsSync(index)) return "dist/ has no health command (run `npx tsc -p tsconfig.build.json`)";
+  if (!fs.existsSync(built) || !fs.existsSync(index)) return "dist/ has no health command (run `npm run build`)";
   if (!fs.readFileSync(index, "utf8").includes("registerHealth")) return "dist/ does not wire registerHealth into COMMANDS";
   // Per file: an incremental build leaves unchanged outputs untouched.
   const sources = [
@@ -97,7 +97,7 @@ function distProblem(): string | undefined {
     const out = path.join(REPO, "dist", src.replace(/\.ts$/, ".js"));
     return !fs.existsSync(out) || fs.statSync(out).mtimeMs < fs.statSync(path.join(REPO, src)).mtimeMs;
   });
-  if (stale.length > 0) return `dist/ is older than ${stale.join(", ")} (run \`npx tsc -p tsconfig.build.json\`)`;
+  if (stale.length > 0) return `dist/ is older than ${stale.join(", ")} (run \`npm run build\`)`;
   return undefined;
 }
 

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Testing, type TerraformStack } from "cdktf";
-import { buildKubernetesFleetApp, KUBERNETES_FLEET_STACK_ID } from "../../examples/kubernetes-fleet/main";
+import { buildKubernetesFleetApp, KUBERNETES_FLEET_STACK_ID } from "../../lib/demo/kubernetes-fleet";
 import type { SynthJson } from "./fixtures";
 
 const root = path.join(__dirname, "../..");
@@ -22,7 +22,7 @@ function exampleBlocks(file: string): Map<string, string> {
 describe("docs/kubernetes.md", () => {
   test("every snippet marked <!-- example: name --> is the example's DOCS_BLOCK of that name", () => {
     const doc = fs.readFileSync(path.join(root, "docs/kubernetes.md"), "utf8");
-    const blocks = exampleBlocks(path.join(root, "examples/kubernetes-fleet/main.ts"));
+    const blocks = exampleBlocks(path.join(root, "lib/demo/kubernetes-fleet.ts"));
     const snippets = [...doc.matchAll(/<!-- example: (\w+) -->\n```ts\n([\s\S]*?)\n```/g)];
     expect(snippets.map((s) => s[1])).toEqual(["keyring", "producer", "worker", "beat"]);
     for (const [, name, body] of snippets) {

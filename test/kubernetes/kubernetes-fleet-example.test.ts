@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Testing, type TerraformStack } from "cdktf";
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
-import { buildKubernetesFleetApp, KUBERNETES_FLEET_STACK_ID, type KubernetesFleetOptions } from "../../examples/kubernetes-fleet/main";
+import { buildKubernetesFleetApp, KUBERNETES_FLEET_STACK_ID, type KubernetesFleetOptions } from "../../lib/demo/kubernetes-fleet";
 import { readLedgerFile } from "../../lib/core/keyring/ledger-file";
 import { rotation, type SynthJson } from "./fixtures";
 

@@ -39,9 +39,8 @@ Example:
         throw new StemguardError("must be a whole number from 1 to 500", { field: "--services", value: opts.services, fix: "pass e.g. --services 3" });
       }
       // Synthesizing loads cdktf and the providers: only this command pays for it.
-      const { buildAwsFleetApp } = require("../../../examples/aws-fleet/main") as typeof import("../../../examples/aws-fleet/main");
-      const { buildKubernetesFleetApp, KUBERNETES_FLEET_STACK_ID } =
-        require("../../../examples/kubernetes-fleet/main") as typeof import("../../../examples/kubernetes-fleet/main");
+      const { buildAwsFleetApp } = require("../../demo/aws-fleet") as typeof import("../../demo/aws-fleet");
+      const { buildKubernetesFleetApp, KUBERNETES_FLEET_STACK_ID } = require("../../demo/kubernetes-fleet") as typeof import("../../demo/kubernetes-fleet");
       const { buildPhaseReport, formatPhaseReport } = require("../../review/phase-report") as typeof import("../../review/phase-report");
       const { describeDrain, runRotationDrill } = require("../../core/drill/rotation-drill") as typeof import("../../core/drill/rotation-drill");
 
