@@ -85,11 +85,6 @@ function kindOf(symbol) {
   return "other";
 }
 
-/** True when the name exists at run time (what `require()` of the entry point returns). */
-function isValue(kind) {
-  return kind === "class" || kind === "function" || kind === "enum" || kind === "const";
-}
-
 /** Names of types declared in the package that the printed declarations use but no entry point exports. */
 function unexportedReferences(checker, declarations, exported) {
   const missing = new Set();
