@@ -8,7 +8,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
-import { App, TerraformStack } from "cdktf";
+import { App, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { readLedgerFile, roleEnvRevision, type SigningLedger } from "stemguard";
 import { StemSigningKeyring } from "stemguard/aws";
@@ -45,6 +45,7 @@ class AwsWorkers extends TerraformStack {
       executionRoleArn: executionRole.arn,
       containerDefinitions: JSON.stringify([container]),
     });
+    new TerraformOutput(this, "worker_env_revision", { value: roleEnvRevision(ledger, "worker") });
   }
 }
 
@@ -72,4 +73,3 @@ const app = new App();
 new AwsWorkers(app, "stem-aws", ledger);
 new KubernetesWorkers(app, "stem-kubernetes");
 app.synth();
-console.log(`synthesized stem-aws and stem-kubernetes (worker env revision ${roleEnvRevision(ledger, "worker")})`);
