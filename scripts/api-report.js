@@ -27,21 +27,11 @@ const ENTRY_POINTS = [
   },
 ];
 
-/** Every .ts source under lib/ whose built declaration is missing or older than the source. */
-function staleDeclarations() {
-  const stale = [];
-  const walk = (dir) => {
-    for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
-      const rel = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(rel);
-      else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) {
-        const dts = path.join(ROOT, "dist", rel.replace(/\.ts$/, ".d.ts"));
-        if (!fs.existsSync(dts) || fs.statSync(dts).mtimeMs < fs.statSync(path.join(ROOT, rel)).mtimeMs) stale.push(rel);
-      }
-    }
-  };
-  walk("lib");
-  return stale;
+/** Entry declarations that are not built. (Freshness is not judged by mtimes: an incremental
+ * build leaves a declaration whose source was touched but not changed as it was. npm test and
+ * npm run api build first.) */
+function missingDeclarations() {
+  return ENTRY_POINTS.map((e) => e.dts).filter((dts) => !fs.existsSync(path.join(ROOT, dts)));
 }
 
 const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
@@ -104,8 +94,15 @@ function unexportedReferences(checker, declarations, exported) {
   return [...missing].sort();
 }
 
-/** The report text of every entry point, keyed by report path. */
+let built;
+
+/** The report text of every entry point, keyed by report path (built once per process). */
 function buildReports() {
+  built ??= buildReportsNow();
+  return built;
+}
+
+function buildReportsNow() {
   const program = ts.createProgram(
     ENTRY_POINTS.map((e) => path.join(ROOT, e.dts)),
     { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, skipLibCheck: true, noEmit: true, types: [] },
@@ -154,15 +151,13 @@ function runtimeNamesInReport(text) {
 
 /** Differences between the built API and the checked-in reports, one message per report. */
 function compareReports() {
-  const stale = staleDeclarations();
-  if (stale.length > 0) {
-    return [`the built declarations are older than ${stale.slice(0, 3).join(", ")}${stale.length > 3 ? ` and ${stale.length - 3} more` : ""}: run npm run build (npm test builds first)`];
-  }
+  const missing = missingDeclarations();
+  if (missing.length > 0) return [`${missing.join(", ")} not built: run npm run build (npm test builds first)`];
   const problems = [];
   for (const [report, text] of buildReports()) {
     const file = path.join(ROOT, report);
     const current = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
-    if (current !== text) problems.push(`${report} differs from the built API:\n${lineDiff(current, text)}`);
+    if (current !== text) problems.push(`${report} differs from the built API (dist/, as npm run build last wrote it):\n${lineDiff(current, text)}`);
   }
   return problems;
 }
@@ -177,7 +172,7 @@ function lineDiff(before, after) {
   return (out.length > 40 ? [...out.slice(0, 40), `... ${out.length - 40} more lines`] : out).join("\n");
 }
 
-module.exports = { ENTRY_POINTS, UPDATE_COMMAND, buildReports, compareReports, runtimeNamesInReport, staleDeclarations };
+module.exports = { ENTRY_POINTS, UPDATE_COMMAND, buildReports, compareReports, runtimeNamesInReport };
 
 if (require.main === module) {
   if (process.argv.includes("--check")) {
@@ -188,9 +183,9 @@ if (require.main === module) {
     }
     console.log("api: reports match the built declarations");
   } else {
-    const stale = staleDeclarations();
-    if (stale.length > 0) {
-      console.error(`api: the built declarations are older than ${stale[0]}: run npm run build first (npm run api does)`);
+    const missing = missingDeclarations();
+    if (missing.length > 0) {
+      console.error(`api: ${missing.join(", ")} not built: run npm run build first (npm run api does)`);
       process.exit(1);
     }
     fs.mkdirSync(path.join(ROOT, "api"), { recursive: true });
