@@ -111,6 +111,7 @@ step("npx stemguard --help", "npx", ["--no-install", "stemguard", "--help"], {
 
 const demoOut = path.join(work, "demo-out");
 step("npx stemguard demo --quiet --out <tmp>", "npx", ["--no-install", "stemguard", "demo", "--quiet", "--out", demoOut], {
+  check: () => (fs.existsSync(demoOut) && fs.readdirSync(demoOut).length > 0 ? undefined : "nothing synthesized into --out"),
   note: (out) => out.trim().split("\n").pop(),
 });
 
@@ -138,8 +139,8 @@ step("node main.js (synth of stem-aws and stem-kubernetes)", node, ["main.js"], 
   note: () => "cdktf.out/stacks/stem-aws and stem-kubernetes hold the keyring secrets and workloads",
 });
 
-const total = ((Date.now() - started) / 1000).toFixed(1);
 if (process.argv.includes("--keep")) console.log(`pack-check: project kept in ${app}`);
 else fs.rmSync(work, { recursive: true, force: true });
+const total = ((Date.now() - started) / 1000).toFixed(1);
 console.log(`pack-check: ${failed ? "FAILED" : "ok"} in ${total} s`);
 process.exitCode = failed ? 1 : 0;
