@@ -4,7 +4,7 @@
 // is one), naming each cycle. Folders are the unit because each is one concept with its own
 // tests: a cycle means neither can be understood, tested or moved without the other.
 // Imports are read with the TypeScript scanner (type-only imports and require() count too).
-// Usage: node scripts/check-import-cycles.js [root]   (root defaults to lib/core)
+// Usage: node scripts/check-import-cycles.js [root...]   (default: lib/core, then lib's own folders)
 const fs = require("node:fs");
 const path = require("node:path");
 const ts = require("typescript");
@@ -111,10 +111,16 @@ function describeCycles(root) {
 module.exports = { describeCycles };
 
 if (require.main === module) {
-  const root = path.resolve(process.argv[2] ?? "lib/core");
-  const found = describeCycles(root);
-  if (found.length > 0) {
-    console.error(`import cycles between folders of ${path.relative(process.cwd(), root) || "."}:\n${found.join("\n")}`);
+  const roots = process.argv.length > 2 ? process.argv.slice(2) : ["lib/core", "lib"];
+  let failed = false;
+  for (const root of roots) {
+    const found = describeCycles(path.resolve(root));
+    if (found.length > 0) {
+      failed = true;
+      console.error(`import cycles between folders of ${root}:\n${found.join("\n")}`);
+    }
+  }
+  if (failed) {
     console.error("fix: move the shared type or function down into the folder both import");
     process.exit(1);
   }

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -47,5 +48,18 @@ describe.each(ENTRY_POINTS)("run-time exports of $specifier", ({ specifier, sour
   it("is the entry the package exports map names", () => {
     const subpath = specifier === "stemguard" ? "." : `./${specifier.split("/")[1]}`;
     expect(pkg.exports[subpath]).toBe(`./dist/${source.replace(/\.ts$/, ".js")}`);
+  });
+});
+
+describe("the main entry point", () => {
+  it("loads no cdktf, constructs or provider module (constructs live in the subpaths)", () => {
+    const loaded = execFileSync(
+      process.execPath,
+      ["-e", 'require("./dist/lib/index.js"); console.log(JSON.stringify(Object.keys(require.cache)))'],
+      { cwd: ROOT, encoding: "utf8" },
+    );
+    const modules = JSON.parse(loaded) as string[];
+    expect(modules.some((m) => m.endsWith(path.join("dist", "lib", "index.js")))).toBe(true);
+    expect(modules.filter((m) => /node_modules[\\/](cdktf|constructs|@cdktf)[\\/]/.test(m))).toEqual([]);
   });
 });
