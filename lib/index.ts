@@ -1,34 +1,202 @@
 // stemguard's pure-TypeScript core (no cdktf): keyrings and their rotation
-// ledger, Stem env rendering and parsing, Stem signatures, the rotation drill,
-// PKI and the health check. Constructs live in "stemguard/aws" and
-// "stemguard/kubernetes" so that importing the core never loads cdktf.
-export * from "./core/errors";
-export * from "./core/keyring/types";
-export * from "./core/keyring/key-id";
-export * from "./core/keyring/steps";
-export * from "./core/keyring/ledger-file";
-export * from "./core/keyring/env-plan";
-export * from "./core/keyring/render-env";
-export * from "./core/keyring/diff-ledgers";
-export * from "./core/keyring/phase-table";
-export * from "./core/material/types";
-export * from "./core/material/generate";
-export * from "./core/material/encode";
-export * from "./core/material/material-dir";
-export * from "./core/stem-env/signing-config";
-export * from "./core/stem-env/env-file";
-export * from "./core/stem-env/parse-signing-env";
-export * from "./core/stem-env/strict-check";
-export * from "./core/signing/envelope";
-export * from "./core/signing/canonical-json";
-export * from "./core/signing/sign";
-export * from "./core/signing/verify";
-export * from "./core/drill/rotation-drill";
-export * from "./review/synth-diff";
-export * from "./review/ledger-review";
-export * from "./review/phase-report";
-export * from "./core/tls";
-export * from "./core/health/redis-url";
-export * from "./core/health/tls-env";
-export * from "./core/health/health-report";
-export * from "./core/health/run-health";
+// ledger, Stem env rendering and checking, Stem signatures, the rotation drill,
+// ledger review, PKI and its CA-rotation ledger, and the health check. Constructs
+// live in "stemguard/aws" and "stemguard/kubernetes" so that importing the core
+// never loads cdktf.
+//
+// Named exports only: this list is the public API (api/stemguard.api.md records
+// it; `npm run api` updates the report). Anything not named here is internal.
+
+// Errors
+export { StemguardError, StemConfigError, type StemguardErrorDetails } from "./core/errors";
+
+// Signing keyring ledger: types, file, steps, diff, phase table
+export {
+  SIGNING_ALGORITHMS,
+  KEY_STATES,
+  ROLES,
+  STEP_OPS,
+  type SigningAlgorithm,
+  type KeyState,
+  type Role,
+  type StepOp,
+  type LedgerKey,
+  type LedgerStep,
+  type SigningLedger,
+} from "./core/keyring/types";
+export {
+  DEFAULT_LEDGER_FILE,
+  readLedgerFile,
+  writeLedgerFile,
+  parseLedger,
+  serializeLedger,
+  type LedgerFileSource,
+} from "./core/keyring/ledger-file";
+export {
+  emptyLedger,
+  initLedger,
+  applyStep,
+  replayPhases,
+  currentState,
+  ledgerAtPhase,
+  type PhaseState,
+  type LedgerOptions,
+} from "./core/keyring/steps";
+export { diffLedgers, type LedgerDiff } from "./core/keyring/diff-ledgers";
+export { phaseTable, formatPhaseTable, type PhaseTableRow } from "./core/keyring/phase-table";
+
+// Stem env per role and phase: plan, render with material, read and check
+export {
+  planRoleEnv,
+  roleEnvRevision,
+  type RoleEnvPlan,
+  type EnvVariablePlan,
+  type EnvPart,
+  type MaterialField,
+} from "./core/keyring/env-plan";
+export { renderRoleEnv, formatEnvLines } from "./core/material/render-env";
+export { generateKeyMaterial } from "./core/material/generate";
+export { readKeyMaterial } from "./core/material/material-dir";
+export type { KeyMaterial } from "./core/material/types";
+export { parseEnvText, readEnvFile } from "./core/stem-env/env-file";
+export type { EnvMap, StemSigningConfig } from "./core/stem-env/signing-config";
+export { STEM_SIGNING_ENV, parseStemSigningEnv } from "./core/stem-env/parse-signing-env";
+export {
+  checkSigningEnv,
+  inspectSigningEnv,
+  type CheckSigningEnvOptions,
+  type SigningEnvReport,
+  type StemLoadResult,
+} from "./core/stem-env/strict-check";
+export type { Finding } from "./core/stem-env/finding";
+
+// Stem signatures
+export {
+  SIGNATURE_HEADER,
+  SIGNATURE_KEY_HEADER,
+  StemEnvelope,
+  createEnvelope,
+  parseEnvelope,
+  serializeEnvelope,
+  type EnvelopeFields,
+  type EnvelopeInit,
+  type ParseEnvelopeOptions,
+  type TimestampInput,
+} from "./core/signing/envelope";
+export { canonicalString, canonicalBytes, UnencodableValueError } from "./core/signing/canonical-json";
+export { signEnvelope } from "./core/signing/sign";
+export type { DartDateTime, DartTimeZoneOptions } from "./core/signing/dart-datetime";
+export type { WireValue, WireObject, WireNumber, WireInt, WireDouble } from "./core/signing/wire-json";
+export { verifyEnvelope, type VerifyResult, type StemVerifyMessage, type StemVerifyThrow } from "./core/signing/verify";
+
+// Rotation drill
+export { runRotationDrill, type DrillReport, type DrillOptions, type DrillFailure, type DrainNote } from "./core/drill/rotation-drill";
+
+// Review of a ledger change (both kinds), synth diff, phase report
+export { reviewLedgerChange, type LedgerReview } from "./review/ledger-review";
+export { reviewTlsLedgerChange, type TlsLedgerReview } from "./review/tls-ledger-review";
+export { diffSynth, formatSynthDiff, type TerraformJson, type BlockChange } from "./review/synth-diff";
+export { buildPhaseReport, formatPhaseReport, type PhaseReportEntry } from "./review/phase-report";
+
+// TLS: generate, write, inspect
+export {
+  RSA_KEY_SIZES,
+  type RsaKeySize,
+  type CertifiedKey,
+  type TlsBundle,
+  type TlsProgressEvent,
+  type SubjectAltName,
+} from "./core/tls/types";
+export { parseSans } from "./core/tls/sans";
+export {
+  DEFAULT_CLIENT_CN,
+  generateTlsBundle,
+  generateCa,
+  issueLeaf,
+  type IssueCommonOptions,
+  type TlsBundleOptions,
+  type GenerateCaOptions,
+  type IssueLeafOptions,
+} from "./core/tls/generate";
+export { TLS_FILE_NAMES, writeTlsBundle, tlsBundlePaths, type TlsBundlePaths, type WriteTlsBundleOptions } from "./core/tls/write-bundle";
+export {
+  inspectCertificates,
+  type InspectOptions,
+  type InspectReport,
+  type CertificateReport,
+  type ChainCheck,
+  type InspectProblem,
+} from "./core/tls/inspect";
+export { inspectTlsPath, type InspectPathOptions, type InspectPathReport, type InspectedFile } from "./core/tls/inspect-dir";
+export { certificateExpiry, type CertificateExpiry } from "./core/tls/expiry";
+
+// TLS CA-rotation ledger: types, file, steps, diff, trust bundle, rotation with files
+export {
+  CA_STATES,
+  TLS_STEP_OPS,
+  type CaState,
+  type TlsStepOp,
+  type TlsStep,
+  type TlsLedgerStep,
+  type LedgerCa,
+  type LeafFingerprints,
+  type LeafGeneration,
+  type TlsCaLedger,
+} from "./core/tls/ca-ledger-types";
+export {
+  DEFAULT_TLS_LEDGER_FILE,
+  readTlsLedgerFile,
+  writeTlsLedgerFile,
+  parseTlsLedger,
+  serializeTlsLedger,
+} from "./core/tls/ca-ledger-file";
+export {
+  emptyTlsLedger,
+  initTlsLedger,
+  applyTlsStep,
+  replayTlsPhases,
+  activeCaId,
+  leafIssuerCaId,
+  trustBundleCaIds,
+  fingerprint256Of,
+} from "./core/tls/ca-ledger";
+export { diffTlsLedgers, type TlsLedgerDiff } from "./core/tls/ca-ledger-diff";
+export { renderTrustBundle } from "./core/tls/trust-bundle";
+export {
+  TRUST_BUNDLE_FILE,
+  planTlsStep,
+  commitTlsStep,
+  performTlsStep,
+  type TlsStepRequest,
+  type PlanTlsStepOptions,
+  type CommitTlsStepOptions,
+  type PerformTlsStepOptions,
+  type PlannedTlsStep,
+  type PlannedTlsFile,
+  type PerformedTlsStep,
+} from "./core/tls/ca-rotation";
+
+// Health check of Stem's broker and result backend
+export { DEFAULT_REDIS_PORT, parseRedisUrl, redactUrl, type RedisUrl } from "./core/health/redis-url";
+export { readTlsEnv, type StemTlsConfig } from "./core/health/tls-env";
+export type { TlsClientMaterial } from "./core/health/tls-files";
+export type { ConfigIssue } from "./core/health/issues";
+export {
+  HEALTH_OK,
+  HEALTH_FAILED,
+  healthExitCode,
+  renderHealthJson,
+  renderHealthText,
+  type HealthComponent,
+  type HealthResult,
+  type HealthTlsContext,
+} from "./core/health/health-report";
+export {
+  BROKER_ENV,
+  BACKEND_ENV,
+  planHealthChecks,
+  runHealthChecks,
+  type HealthCheckRequest,
+  type HealthPlan,
+  type HealthRun,
+} from "./core/health/run-health";

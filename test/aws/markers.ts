@@ -1,7 +1,7 @@
 // Known "material" for leak tests: recognisable bytes, searched in every encoding.
 import type { SigningAlgorithm } from "../../lib/core/keyring/types";
 import { materialSecretJson } from "../../lib/core/material/encode";
-import { ed25519PublicKey } from "../../lib/core/material/ed25519";
+import { ed25519PublicKey } from "../../lib/core/ed25519";
 import type { KeyMaterial } from "../../lib/core/material/types";
 
 /** 32 bytes starting with a readable marker, e.g. `MARKER-hmac-k1-00000000000000000`. */

@@ -39,7 +39,7 @@ Example:
         }
         ledger = ledgerAtPhase(ledger, Number(opts.phase));
       }
-      const { formatEnvLines, renderRoleEnv } = require("../../core/keyring/render-env") as typeof import("../../core/keyring/render-env");
+      const { formatEnvLines, renderRoleEnv } = require("../../core/material/render-env") as typeof import("../../core/material/render-env");
       const env = renderRoleEnv(ledger, opts.role, path.resolve(io.cwd, opts.material));
       const text = opts.json ? `${JSON.stringify(env, null, 2)}\n` : formatEnvLines(env);
       if (!opts.out) {

@@ -1,6 +1,6 @@
 import { StemConfigError } from "../errors";
 import { planRoleEnvForKeys } from "../keyring/env-plan";
-import { renderRoleEnvWithMaterial } from "../keyring/render-env";
+import { renderRoleEnvWithMaterial } from "../material/render-env";
 import { replayStates, type PhaseState } from "../keyring/steps";
 import { ROLES, type Role, type SigningLedger } from "../keyring/types";
 import { generateKeyMaterial } from "../material/generate";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { assertKeyId } from "../keyring/key-id";
 import type { SigningAlgorithm } from "../keyring/types";
-import { ed25519PublicKey } from "./ed25519";
+import { ed25519PublicKey } from "../ed25519";
 import type { KeyMaterial } from "./types";
 
 /** Bytes of a new HMAC secret (Stem's docs: `openssl rand -base64 32`). */

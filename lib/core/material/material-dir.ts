@@ -4,7 +4,7 @@ import { StemConfigError, StemguardError } from "../errors";
 import type { SigningAlgorithm } from "../keyring/types";
 import { readEnvFile } from "../stem-env/env-file";
 import { parseStemSigningEnv, redactStemMessage } from "../stem-env/parse-signing-env";
-import { ed25519PublicKey } from "./ed25519";
+import { ed25519PublicKey } from "../ed25519";
 import { HMAC_SECRET_BYTES } from "./generate";
 import type { KeyMaterial } from "./types";
 

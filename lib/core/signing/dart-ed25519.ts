@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import * as ed from "@noble/ed25519";
-import { ed25519Sign } from "../material/ed25519";
+import { ed25519Sign } from "../ed25519";
 
 /**
  * Ed25519 exactly as Stem runs it: `package:cryptography`'s pure-Dart

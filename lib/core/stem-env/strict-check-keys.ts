@@ -1,6 +1,6 @@
 import { DartBase64Error, dartBase64Decode, encodeBase64Std } from "../base64";
 import { KEY_ID_PATTERN } from "../keyring/types";
-import { ed25519PublicKey } from "../material/ed25519";
+import { ed25519PublicKey } from "../ed25519";
 import { Finding, finding } from "./finding";
 import { STEM_SIGNING_ENV, dartTrim, displayKeyId } from "./parse-signing-env";
 

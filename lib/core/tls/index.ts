@@ -1,14 +1,18 @@
-// PKI for Stem's TLS (contract §3.2, §4): generation, inspection and CA-rotation ledgers.
-export * from "./types";
-export * from "./sans";
-export * from "./options";
-export * from "./generate";
-export * from "./write-bundle";
-export * from "./inspect";
-export * from "./inspect-dir";
-export * from "./ca-ledger";
-export * from "./ca-ledger-diff";
-export * from "./ca-ledger-file";
-export * from "./trust-bundle";
-export * from "./ca-rotation";
-export * from "./expiry";
+// What `stemguard tls` loads in one require() inside its actions (so `--help` stays fast).
+// Internal: the public TLS API is the named list in lib/index.ts.
+export { TLS_FILE_NAMES, writeTlsBundle, tlsBundlePaths } from "./write-bundle";
+export { assertCommonName, assertDays, assertKeySize } from "./options";
+export { parseSans } from "./sans";
+export { generateTlsBundle } from "./generate";
+export { inspectTlsPath } from "./inspect-dir";
+export {
+  emptyTlsLedger,
+  replayTlsPhases,
+  describeTlsStep,
+  nextTlsStepHint,
+  stripPhase,
+  leafIssuerCaId,
+  trustBundleCaIds,
+} from "./ca-ledger";
+export { readTlsLedgerFile } from "./ca-ledger-file";
+export { planTlsStep, commitTlsStep, type TlsStepRequest } from "./ca-rotation";

@@ -1,8 +1,8 @@
-import { materialFieldBase64 } from "../material/encode";
-import { readKeyMaterial } from "../material/material-dir";
-import type { KeyMaterial } from "../material/types";
-import { planRoleEnv, resolveRoleEnv, type RoleEnvPlan } from "./env-plan";
-import type { Role, SigningLedger } from "./types";
+import { materialFieldBase64 } from "./encode";
+import { readKeyMaterial } from "./material-dir";
+import type { KeyMaterial } from "./types";
+import { planRoleEnv, resolveRoleEnv, type RoleEnvPlan } from "../keyring/env-plan";
+import type { Role, SigningLedger } from "../keyring/types";
 
 /** Fills a role's env plan with material; every referenced key must be in `materials`. */
 export function renderRoleEnvWithMaterial(plan: RoleEnvPlan, materials: ReadonlyMap<string, KeyMaterial>): Record<string, string> {
