@@ -17,7 +17,7 @@ import { App, LocalBackend, TerraformStack, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
 import { parseLedger } from "../../lib/core/keyring/ledger-file";
 import type { SigningLedger } from "../../lib/core/keyring/types";
-import { StemKubernetesSigningKeyring } from "../../lib/kubernetes/signing-keyring";
+import { StemSigningKeyring } from "../../lib/kubernetes/signing-keyring";
 // Bundled so the example synthesizes from any working directory and from dist/.
 import ledgerJson from "./stemguard.rotation.json";
 
@@ -43,7 +43,7 @@ export interface KubernetesFleetOptions {
 
 /** The example fleet: one namespace, a signing keyring, `services` x (API + workers), one beat, one CronJob. */
 export class KubernetesFleetStack extends TerraformStack {
-  public readonly keyring: StemKubernetesSigningKeyring;
+  public readonly keyring: StemSigningKeyring;
 
   constructor(scope: Construct, id: string, options: Omit<KubernetesFleetOptions, "outdir">) {
     super(scope, id);
@@ -69,7 +69,7 @@ export class KubernetesFleetStack extends TerraformStack {
     const namespace = new NamespaceV1(this, "Namespace", { metadata: { name: "stem" } });
 
     // DOCS_BLOCK_START:keyring
-    const keyring = new StemKubernetesSigningKeyring(this, "SigningKeyring", {
+    const keyring = new StemSigningKeyring(this, "SigningKeyring", {
       ledger: options.ledger ?? parseLedger(ledgerJson, "examples/kubernetes-fleet/stemguard.rotation.json"),
       namespace: namespace.metadata.name, // a token: the Secrets wait for the namespace
       labels: { "app.kubernetes.io/part-of": "stem-fleet" },

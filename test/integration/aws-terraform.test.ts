@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Testing } from "cdktf";
-import { planAwsMaterialInputs } from "../../lib/aws/names";
+import { planMaterialInputs } from "../../lib/aws/names";
 import { planRoleEnv, resolveRoleEnv } from "../../lib/core/keyring/env-plan";
 import { ROLES, SIGNING_ALGORITHMS } from "../../lib/core/keyring/types";
 import { materialFieldBase64 } from "../../lib/core/material/encode";
@@ -30,7 +30,7 @@ interface SynthesizedPhase extends RotationPhase {
 }
 
 function synthesizePhase(phase: RotationPhase): SynthesizedPhase {
-  const plans = planAwsMaterialInputs(phase.ledger, NAME_PREFIX);
+  const plans = planMaterialInputs(phase.ledger, NAME_PREFIX);
   const materials = plans.map((p) => markerMaterial(phase.ledger.algorithm, p.keyId));
   const inputs: Record<string, string> = { ...NETWORK };
   plans.forEach((p, i) => (inputs[p.variableName] = markerDocument(materials[i])));
@@ -92,7 +92,7 @@ describeWithTerraform("AWS fleet with real terraform", (tooling) => {
     const small = composeModules([tlsModule()], { host: JSON.parse(stagePhase.json) });
     for (const [file, content] of Object.entries(small.files)) root.write(file, content);
 
-    const required = planAwsMaterialInputs(stagePhase.ledger, NAME_PREFIX).find((p) => p.required)!;
+    const required = planMaterialInputs(stagePhase.ledger, NAME_PREFIX).find((p) => p.required)!;
     const withoutRequired = Object.fromEntries(Object.entries(stagePhase.inputs).filter(([k]) => k !== required.variableName));
     const failingPlan = (env: Record<string, string>) => root.run(["plan", "-refresh=false", "-input=false", "-no-color"], env);
     // The TLS module's inputs with its client key where the client certificate belongs.
