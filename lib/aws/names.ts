@@ -23,10 +23,10 @@ export function assertSecretNamePrefix(prefix: unknown, field: string): asserts 
   }
   if (!/^[A-Za-z]/.test(prefix)) {
     // Checked here, not when the variable is declared: "2024/stem" is a fine secret name but "2024_stem_key_k1" is no Terraform identifier.
-    throw new StemguardError("namePrefix must start with a letter: it also names the Terraform input variables (<prefix_with_underscores>_key_<id>), and those cannot start with a digit or symbol", {
+    throw new StemguardError("namePrefix must start with a letter: it also names the Terraform input variables (<prefix_with_underscores>_...), and those cannot start with a digit or symbol", {
       field,
       value: prefix,
-      fix: `put a letter first, e.g. "stem-${prefix.replace(/^[^A-Za-z]+/, "")}"`,
+      fix: `put a letter first, e.g. "stem-${prefix.replace(/^[^A-Za-z0-9]+/, "")}"`,
     });
   }
   if (prefix.startsWith("/") || prefix.endsWith("/") || prefix.includes("//")) {

@@ -253,7 +253,7 @@ describeWithTerraform("AWS fleet with real terraform", (tooling) => {
     }
   });
 
-  describe("StemTlsBundlesSecret, as a child module of the same root", () => {
+  describe("StemTlsBundles, as a child module of the same root", () => {
     test("passes terraform validate", () => {
       expect(runs.init.exitCode).toBe(0);
       expect(runs.validate.exitCode).toBe(0);
