@@ -5,13 +5,15 @@ import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmana
 import { Fn } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { claimObjectName } from "../private/stack-claims";
-import { assertPlainAbsolutePath, assertTlsRevision } from "../private/tls-bundle-rules";
+import { assertPlainAbsolutePath } from "../private/tls-bundle-rules";
+import { resolveTlsWrites } from "../private/tls-ledger-source";
 import { tlsPemVariable, tlsVariablePrefix, type TlsPemInput } from "../private/tls-pem-variable";
 import { TLS_ENV_OWNER } from "../private/user-env-rules";
 import { mergeContainerBinding, type BoundContainerDefinition, type EcsContainerDefinition, type EcsKeyValuePair, type EcsSecretRef } from "./ecs-container";
 import { granteeIdPart } from "./grantee-id";
 import { assertSecretNamePrefix } from "./names";
 import { assertRecoveryWindow } from "./recovery-window";
+import type { TlsCaLedger } from "../core/tls/ca-ledger-types";
 import type { IKmsKeyRef, IRoleRef } from "./refs";
 
 export type { TlsPemFile, TlsPemInput } from "../private/tls-pem-variable";
@@ -79,11 +81,29 @@ interface TlsBundlesCommonProps {
   readonly secretName?: string;
 
   /**
-   * `secret_string_wo_version` of the secret, and `STEMGUARD_TLS_REVISION` in
-   * containers. Terraform writes the secret only when it changes, so raise it
-   * whenever a PEM changes: use the TLS ledger's phase (`stemguard.tls.json`).
+   * Path of the TLS ledger (`stemguard.tls.json`), relative to the process's
+   * working directory: its phase is the revision. Give exactly one of
+   * `ledgerFile`, `ledger` and `revision`.
+   *
+   * @default - `ledger` or `revision` is used
    */
-  readonly revision: number;
+  readonly ledgerFile?: string;
+
+  /**
+   * The TLS ledger as an object.
+   *
+   * @default - `ledgerFile` or `revision` is used
+   */
+  readonly ledger?: TlsCaLedger;
+
+  /**
+   * `secret_string_wo_version` of the secret, and `STEMGUARD_TLS_REVISION` in
+   * containers, when no ledger is given. Terraform writes the secret only when
+   * it changes, so raise it whenever a PEM changes.
+   *
+   * @default - the TLS ledger's phase
+   */
+  readonly revision?: number;
 
   /**
    * Directory the entrypoint writes the files to: `<fileDir>/ca.crt`,
@@ -167,8 +187,8 @@ abstract class TlsBundlesBase extends Construct implements ITlsBundles {
     assertSecretNamePrefix(this.namePrefix, field("namePrefix"));
     this.resolvedSecretName = props.secretName ?? `${this.namePrefix}-client`;
     if (props.secretName !== undefined) assertSecretNamePrefix(props.secretName, field("secretName"));
-    this.revision = props.revision;
-    assertTlsRevision(this.revision, field("revision"));
+    // One secret holds the trust bundle and the leaves, so every TLS step rewrites it: the inputs are required in every TLS phase.
+    this.revision = resolveTlsWrites(props, field).revision;
     this.fileDir = props.fileDir ?? DEFAULT_FILE_DIR;
     // The entrypoint interpolates the paths into shell words, quoted; still keep them plain.
     assertPlainAbsolutePath(this.fileDir, field("fileDir"), "fileDir", DEFAULT_FILE_DIR);

@@ -3,7 +3,9 @@ import { Annotations } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { StemguardError } from "../core/errors";
 import { claimObjectName } from "../private/stack-claims";
-import { assertPlainAbsolutePath, assertTlsRevision } from "../private/tls-bundle-rules";
+import type { TlsCaLedger } from "../core/tls/ca-ledger-types";
+import { assertPlainAbsolutePath } from "../private/tls-bundle-rules";
+import { resolveTlsWrites, type TlsWrites } from "../private/tls-ledger-source";
 import { refuseSecondBinding, TLS_ENV_OWNER } from "../private/user-env-rules";
 import { tlsPemVariable, tlsVariablePrefix, type TlsPemFile, type TlsPemInput } from "../private/tls-pem-variable";
 import { assertLabels, assertNamePrefix, assertNamespace } from "./kubernetes-names";
@@ -86,12 +88,32 @@ interface TlsBundlesCommonProps {
   readonly namePrefix?: string;
 
   /**
-   * `data_wo_revision` of every Secret and the value of the
-   * `stemguard.io/tls-revision` pod annotation. Terraform rewrites the Secrets
-   * only when it changes, so raise it whenever a PEM changes: use the TLS
-   * ledger's phase (`stemguard.tls.json` `phase`), which every CA-rotation step raises.
+   * Path of the TLS ledger (`stemguard.tls.json`), relative to the process's
+   * working directory. With it each Secret is rewritten, and its inputs are
+   * required, only in the phase whose step changed it: the CA Secret on
+   * `init`, `stage-ca` and `retire-ca`, the server and client Secrets on
+   * `init`, `reissue-leaves` and `renew-leaves`. Give exactly one of
+   * `ledgerFile`, `ledger` and `revision`.
+   *
+   * @default - `ledger` or `revision` is used
    */
-  readonly revision: number;
+  readonly ledgerFile?: string;
+
+  /**
+   * The TLS ledger as an object.
+   *
+   * @default - `ledgerFile` or `revision` is used
+   */
+  readonly ledger?: TlsCaLedger;
+
+  /**
+   * `data_wo_revision` of every Secret and the value of the
+   * `stemguard.io/tls-revision` pod annotation, when no ledger is given: then
+   * every Secret is rewritten when it changes and every input is required.
+   *
+   * @default - the TLS ledger's phase
+   */
+  readonly revision?: number;
 
   /**
    * Bundles to create besides the CA bundle. Leave out `server` in stacks that
@@ -172,7 +194,7 @@ abstract class TlsBundlesBase extends Construct implements ITlsBundles {
   public readonly namespace: string;
   /** Resolved `namePrefix`. */
   public readonly namePrefix: string;
-  /** `data_wo_revision` of the Secrets. */
+  /** The TLS ledger's phase (or `revision`): the pod annotation's value. */
   public readonly revision: number;
   /** Resolved `kinds`, server before client. */
   public readonly kinds: readonly TlsBundleKind[];
@@ -182,6 +204,8 @@ abstract class TlsBundlesBase extends Construct implements ITlsBundles {
   public readonly allowInsecure: boolean;
   /** Where the files appear in containers that mount them. */
   public readonly paths: TlsBundlePaths;
+  /** Which part this phase writes (resolveTlsWrites). */
+  protected readonly writes: TlsWrites;
 
   protected constructor(scope: Construct, id: string, props: TlsBundlesCommonProps) {
     super(scope, id);
@@ -191,8 +215,8 @@ abstract class TlsBundlesBase extends Construct implements ITlsBundles {
     this.namespace = props.namespace;
     this.namePrefix = props.namePrefix ?? DEFAULT_NAME_PREFIX;
     assertNamePrefix(this.namePrefix, field("namePrefix"));
-    this.revision = props.revision;
-    assertTlsRevision(this.revision, field("revision"));
+    this.writes = resolveTlsWrites(props, field);
+    this.revision = this.writes.revision;
     this.kinds = resolveKinds(props.kinds, field("kinds"));
     this.mountPath = props.mountPath ?? "/etc/stem/tls";
     assertPlainAbsolutePath(this.mountPath, field("mountPath"), "mountPath", "/etc/stem/tls");
@@ -370,7 +394,8 @@ export class StemTlsBundles extends TlsBundlesBase {
     const prefix = tlsVariablePrefix(this.namePrefix);
     const inputs: TlsPemInput[] = [];
     const input = (file: TlsPemFile) => {
-      const declared = tlsPemVariable(this, prefix, file, `Stem TLS bundles ${this.node.path}`, field("namePrefix"));
+      const required = file === "caBundle" ? this.writes.caRequired : this.writes.leavesRequired;
+      const declared = tlsPemVariable(this, prefix, file, `Stem TLS bundles ${this.node.path}`, field("namePrefix"), required);
       inputs.push(declared);
       return declared.variable.stringValue;
     };
@@ -401,17 +426,19 @@ export class StemTlsBundles extends TlsBundlesBase {
   }
 
   private addBundle(name: BundleName, type: string, data: Record<string, string>, labels: Record<string, string>): void {
+    const revision = name === "ca" ? this.writes.caRevision : this.writes.leavesRevision;
     claimObjectName(this, `Kubernetes Secret ${this.namespace}/${this.secretName(name)}`, this.node.path, `${this.node.path} props.namePrefix`, this.namePrefix);
     const secret = new SecretV1(this, bundleId(name), {
       metadata: {
         name: this.secretName(name),
         namespace: this.namespace,
         labels,
-        annotations: { [TLS_REVISION_ANNOTATION]: String(this.revision) },
+        annotations: { [TLS_REVISION_ANNOTATION]: String(revision) },
       },
       type,
       dataWo: data,
-      dataWoRevision: this.revision,
+      // The part's own revision: a step that changed only the trust bundle leaves the leaf Secrets (and their optional inputs) alone.
+      dataWoRevision: revision,
     });
     this.bundles.set(name, { secret, nameRef: secret.metadata.name });
   }
