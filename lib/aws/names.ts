@@ -13,7 +13,7 @@ const MAX_PREFIX_LENGTH = 400;
 const MAX_SECRET_NAME_LENGTH = 512;
 
 /** Refuses a `namePrefix` Secrets Manager would reject or that would nest oddly. */
-export function assertSecretNamePrefix(prefix: unknown, field: string): asserts prefix is string {
+export function assertSecretNamePrefix(prefix: unknown, field: string, namesVariables = true): asserts prefix is string {
   if (typeof prefix !== "string" || prefix.length === 0 || prefix.length > MAX_PREFIX_LENGTH || !SECRET_NAME_CHARS.test(prefix)) {
     throw new StemguardError(`namePrefix must be 1-${MAX_PREFIX_LENGTH} characters of A-Z a-z 0-9 / _ + = . @ -`, {
       field,
@@ -21,7 +21,7 @@ export function assertSecretNamePrefix(prefix: unknown, field: string): asserts 
       fix: 'use a path-like prefix such as "prod/stem-signing"',
     });
   }
-  if (!/^[A-Za-z]/.test(prefix)) {
+  if (namesVariables && !/^[A-Za-z]/.test(prefix)) {
     // Checked here, not when the variable is declared: "2024/stem" is a fine secret name but "2024_stem_key_k1" is no Terraform identifier.
     throw new StemguardError("namePrefix must start with a letter: it also names the Terraform input variables (<prefix_with_underscores>_...), and those cannot start with a digit or symbol", {
       field,

@@ -13,6 +13,7 @@ import { claimObjectName } from "../private/stack-claims";
 import { awsMaterialVariable } from "./material-variable";
 import { assertSecretNamePrefix, keySecretName, planMaterialInputs, roleSecretName } from "./names";
 import { assertRecoveryWindow } from "./recovery-window";
+import { assertSecretTags } from "./secret-tags";
 import type { IKmsKeyRef } from "./refs";
 import { SigningKeyringBase, type ISigningKeyring, type RoleSecretRef } from "./signing-keyring-base";
 
@@ -204,6 +205,7 @@ export class StemSigningKeyring extends SigningKeyringBase {
     assertRecoveryWindow(this.recoveryWindowInDays, field("recoveryWindowInDays"));
     this.roles = resolveKeyringRoles(props.roles, field("roles"));
     this.kmsKey = props.kmsKey;
+    assertSecretTags(props.tags, field("tags"));
     const inputPlans = planMaterialInputs(this.ledger, this.namePrefix);
     const tag = ledgerTag(this.ledger);
     const claim = (name: string) => claimObjectName(this, `Secrets Manager secret ${name}`, this.node.path, field("namePrefix"), this.namePrefix);

@@ -13,6 +13,7 @@ import { mergeContainerBinding, type BoundContainerDefinition, type EcsContainer
 import { granteeIdPart } from "./grantee-id";
 import { assertSecretNamePrefix } from "./names";
 import { assertRecoveryWindow } from "./recovery-window";
+import { assertSecretTags } from "./secret-tags";
 import type { TlsCaLedger } from "../core/tls/ca-ledger-types";
 import type { IKmsKeyRef, IRoleRef } from "./refs";
 
@@ -186,7 +187,8 @@ abstract class TlsBundlesBase extends Construct implements ITlsBundles {
     this.namePrefix = props.namePrefix ?? DEFAULT_NAME_PREFIX;
     assertSecretNamePrefix(this.namePrefix, field("namePrefix"));
     this.resolvedSecretName = props.secretName ?? `${this.namePrefix}-client`;
-    if (props.secretName !== undefined) assertSecretNamePrefix(props.secretName, field("secretName"));
+    // An old secret name only names the secret, not variables: it may start with a digit.
+    if (props.secretName !== undefined) assertSecretNamePrefix(props.secretName, field("secretName"), false);
     // One secret holds the trust bundle and the leaves, so every TLS step rewrites it: the inputs are required in every TLS phase.
     this.revision = resolveTlsWrites(props, field).revision;
     this.fileDir = props.fileDir ?? DEFAULT_FILE_DIR;
@@ -311,6 +313,7 @@ export class StemTlsBundles extends TlsBundlesBase {
     const field = (name: string) => `${this.node.path} props.${name}`;
     const recoveryWindowInDays = props.recoveryWindowInDays ?? 7;
     assertRecoveryWindow(recoveryWindowInDays, field("recoveryWindowInDays"));
+    assertSecretTags(props.tags, field("tags"));
     claimObjectName(this, `Secrets Manager secret ${this.resolvedSecretName}`, this.node.path, field(props.secretName === undefined ? "namePrefix" : "secretName"), this.resolvedSecretName);
 
     const owner = `Stem TLS bundles ${this.node.path}`;

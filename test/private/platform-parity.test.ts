@@ -226,4 +226,19 @@ describe("namePrefix that passes a first check but would fail later", () => {
     const long = applyStep(initLedger("hmac-sha256", "k1"), "stage", `k${"x".repeat(120)}`);
     expect(() => new aws.StemSigningKeyring(awsStack(), "K", { ledger: long, namePrefix: `p${"/abc".repeat(99)}` })).toThrow(/keys\.kxxx.*would be 5\d\d characters; Secrets Manager allows 512.*Fix: use a shorter namePrefix or shorter key ids/);
   });
+
+  test.each([
+    [{ "aws:team": "x" }, /props\.tags\.aws:team: a tag key must be 1-128 characters and must not start with the reserved aws:/],
+    [{ ["k".repeat(129)]: "x" }, /a tag key must be 1-128 characters/],
+    [{ team: "v".repeat(257) }, /props\.tags\.team: a tag value must be a string of at most 256 characters \(got "257 characters"\)/],
+    [Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, "x"])), /at most 50 tags per secret \(got "51 tags"\)/],
+  ])("AWS tags Secrets Manager would refuse at apply are refused at construct time (%#)", (tags, message) => {
+    expect(() => new aws.StemSigningKeyring(awsStack(), "K", { ledger: LEDGER, tags })).toThrow(message);
+    expect(() => new aws.StemTlsBundles(awsStack(), "K", { revision: 1, tags })).toThrow(message);
+  });
+
+  test("AWS: an old TLS secretName may start with a digit (it names no variable)", () => {
+    const tls = new aws.StemTlsBundles(awsStack(), "K", { namePrefix: "stem-tls", secretName: "2024/stem/tls-client", revision: 1 });
+    expect(tls.materialInputs.map((m) => m.variableName)).toEqual(["stem_tls_ca_bundle", "stem_tls_client_cert", "stem_tls_client_key"]);
+  });
 });
