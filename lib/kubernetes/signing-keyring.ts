@@ -16,10 +16,10 @@ export type { ISigningKeyring } from "./signing-keyring-base";
 
 const KEYRING = Symbol.for("stemguard.kubernetes.StemSigningKeyring");
 
-/** Labels the keyring puts on every Secret it owns; user labels cannot replace them. */
 /** The default `namePrefix`, the same on every platform. */
 const DEFAULT_NAME_PREFIX = "stem-signing";
 
+/** Labels the keyring puts on every Secret it owns; user labels cannot replace them. */
 const MANAGED_BY = "app.kubernetes.io/managed-by";
 const ROLE_LABEL = "stemguard.io/role";
 

@@ -200,6 +200,8 @@ describe("cross-stack imports (fromNamePrefix)", () => {
     const tls: k8s.ITlsBundles = k8s.StemTlsBundles.fromNamePrefix(service, "Tls", { namespace: "stem", revision: 3 });
     expect(k8s.StemSigningKeyring.isStemSigningKeyring(keyring)).toBe(false);
     expect(k8s.StemSigningKeyring.isStemSigningKeyring(owner)).toBe(true);
+    // One symbol per platform class: the AWS check does not take a Kubernetes keyring for its own.
+    expect(aws.StemSigningKeyring.isStemSigningKeyring(owner)).toBe(false);
     const env = tls.containerEnv(keyring.containerEnv("worker"));
     expect(env[0]).toEqual({ name: "STEM_SIGNING_ALGORITHM", valueFrom: { secretKeyRef: { name: "stem-signing-worker", key: "STEM_SIGNING_ALGORITHM", optional: false } } });
     expect(keyring.podAnnotations("worker")).toEqual(owner.podAnnotations("worker"));
