@@ -62,8 +62,8 @@ export interface StemTlsContainerBinding {
 const DEFAULT_NAME_PREFIX = "stem-tls";
 const DEFAULT_FILE_DIR = "/run/stem-tls";
 
-/** Props shared by a created and an imported bundle. */
-interface TlsBundlesCommonProps {
+/** What created and imported bundles both take; alone, where to find bundles another stack created (names and revision, no resources). */
+export interface TlsBundlesImportProps {
   /**
    * Prefix of the secret name (`<prefix>-client`) and of the PEM input
    * variables (`<prefix_with_underscores>_ca_bundle`, `..._client_cert`,
@@ -123,7 +123,7 @@ interface TlsBundlesCommonProps {
   readonly kmsKey?: IKmsKeyRef;
 }
 
-export interface StemTlsBundlesProps extends TlsBundlesCommonProps {
+export interface StemTlsBundlesProps extends TlsBundlesImportProps {
   /**
    * Days Secrets Manager keeps the secret restorable after deletion: 0, or 7 to 30.
    *
@@ -139,8 +139,6 @@ export interface StemTlsBundlesProps extends TlsBundlesCommonProps {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-/** Where to find a bundle another stack created: its names and revision, no resources. */
-export type TlsBundlesImportProps = TlsBundlesCommonProps;
 
 /** A TLS client bundle that ECS services can use: created here (`new StemTlsBundles`) or in another stack (`StemTlsBundles.fromNamePrefix`). */
 export interface ITlsBundles extends IConstruct {
@@ -181,7 +179,7 @@ abstract class TlsBundlesBase extends Construct implements ITlsBundles {
   protected readonly resolvedSecretName: string;
   private readonly grants = new Map<string, IamRolePolicy>();
 
-  protected constructor(scope: Construct, id: string, props: TlsBundlesCommonProps) {
+  protected constructor(scope: Construct, id: string, props: TlsBundlesImportProps) {
     super(scope, id);
     const field = (name: string) => `${this.node.path} props.${name}`;
     this.namePrefix = props.namePrefix ?? DEFAULT_NAME_PREFIX;

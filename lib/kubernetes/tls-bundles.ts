@@ -70,8 +70,8 @@ export interface TlsBundlePaths {
   readonly serverKey: string;
 }
 
-/** Props shared by created and imported bundles. */
-interface TlsBundlesCommonProps {
+/** What created and imported bundles both take; alone, where to find bundles another stack created (names and revision, no resources). */
+export interface TlsBundlesImportProps {
   /** Namespace of the Secrets; the workloads that mount them must run in it. */
   readonly namespace: string;
 
@@ -141,7 +141,7 @@ interface TlsBundlesCommonProps {
 
 }
 
-export interface StemTlsBundlesProps extends TlsBundlesCommonProps {
+export interface StemTlsBundlesProps extends TlsBundlesImportProps {
   /**
    * Extra labels for the Secrets.
    *
@@ -150,8 +150,6 @@ export interface StemTlsBundlesProps extends TlsBundlesCommonProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-/** Where to find bundles another stack created: the same names, revision and kinds, no resources. */
-export type TlsBundlesImportProps = TlsBundlesCommonProps;
 
 /** TLS bundles that Kubernetes workloads can use: created here (`new StemTlsBundles`) or in another stack (`StemTlsBundles.fromNamePrefix`). */
 export interface ITlsBundles extends IConstruct {
@@ -207,7 +205,7 @@ abstract class TlsBundlesBase extends Construct implements ITlsBundles {
   /** Which part this phase writes (resolveTlsWrites). */
   protected readonly writes: TlsWrites;
 
-  protected constructor(scope: Construct, id: string, props: TlsBundlesCommonProps) {
+  protected constructor(scope: Construct, id: string, props: TlsBundlesImportProps) {
     super(scope, id);
     const field = (name: string) => `${this.node.path} props.${name}`;
 
