@@ -1,5 +1,5 @@
 import { StemguardError } from "../core/errors";
-import { refuseUserSigningVariable } from "../private/user-env-rules";
+import { refuseOwnedVariable, refuseSecondBinding, type EnvOwner } from "../private/user-env-rules";
 
 /** An ECS `environment` entry. */
 export interface EcsKeyValuePair {
@@ -47,17 +47,24 @@ export const KEYRING_REVISION_ENV = "STEMGUARD_KEYRING_REVISION";
 
 /**
  * `container` with `binding` appended to its `environment` and `secrets`.
- * Refuses a container that sets any `STEM_SIGNING_*` variable itself, or
- * another of the binding's names differently, since ECS would then pick one
- * of the two values silently.
+ * Refuses a container that carries `marker` already (bound twice), that sets
+ * any variable under `owner.prefix` itself (`STEM_SIGNING_*`, `STEM_TLS_*`),
+ * or another of the binding's names differently, since ECS would then pick
+ * one of the two values silently.
  */
-export function mergeContainerBinding<T extends EcsContainerDefinition>(container: T, binding: StemContainerBinding, field: string): BoundContainerDefinition<T> {
+export function mergeContainerBinding<T extends EcsContainerDefinition>(
+  container: T,
+  binding: StemContainerBinding,
+  guard: { readonly owner: EnvOwner; readonly marker: string },
+  field: string,
+): BoundContainerDefinition<T> {
   const environment = [...(container.environment ?? [])];
   const secrets = [...(container.secrets ?? [])];
+  if (environment.some((e) => e.name === guard.marker)) refuseSecondBinding(guard.marker, guard.owner, field, container.name);
   const taken = new Map<string, string>();
   for (const e of environment) taken.set(e.name, `environment value ${JSON.stringify(e.value)}`);
   for (const s of secrets) taken.set(s.name, "a secret");
-  for (const name of taken.keys()) refuseUserSigningVariable(name, field, container.name);
+  for (const name of taken.keys()) refuseOwnedVariable(name, guard.owner, field, container.name);
   for (const e of binding.environment) {
     const existing = environment.find((x) => x.name === e.name);
     if (existing && existing.value === e.value && !secrets.some((s) => s.name === e.name)) continue; // e.g. TZ=UTC already there
@@ -74,7 +81,7 @@ export function mergeContainerBinding<T extends EcsContainerDefinition>(containe
 function refuseTaken(taken: Map<string, string>, name: string, container: string, field: string): void {
   const what = taken.get(name);
   if (what === undefined) return;
-  throw new StemguardError(`container "${container}" already sets ${name} (${what}); the keyring owns this variable`, {
+  throw new StemguardError(`container "${container}" already sets ${name} (${what}); the binding owns this variable`, {
     field,
     value: name,
     fix: name === "TZ" ? "remove TZ from the container or set it to UTC (Stem signatures need the same TZ everywhere)" : `remove ${name} from the container definition`,

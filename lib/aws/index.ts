@@ -1,9 +1,12 @@
 // stemguard's AWS constructs (Secrets Manager, IAM, ECS). Named exports only: this list
 // is the public API of "stemguard/aws" (api/aws.api.md; `npm run api` updates it).
+// The same class and method names exist in "stemguard/kubernetes".
 export {
   StemSigningKeyring,
   type StemSigningKeyringProps,
-  type AwsMaterialInput,
+  type SigningKeyringImportProps,
+  type ISigningKeyring,
+  type MaterialInput,
   type IKmsKeyRef,
   type IRoleRef,
 } from "./signing-keyring";
@@ -16,11 +19,14 @@ export {
   type EcsSecretRef,
 } from "./ecs-container";
 export {
-  StemTlsBundlesSecret,
+  StemTlsBundles,
   TLS_REVISION_ENV,
   STEM_TLS_ENTRYPOINT_SCRIPT,
-  type StemTlsBundlesSecretProps,
+  type StemTlsBundlesProps,
+  type TlsBundlesImportProps,
+  type ITlsBundles,
+  type TlsBundlePaths,
   type StemTlsContainerBinding,
 } from "./tls-bundles";
 export type { TlsPemFile, TlsPemInput } from "../private/tls-pem-variable";
-export { keySecretName, roleSecretName, materialVariableName, type AwsMaterialInputPlan } from "./names";
+export { keySecretName, roleSecretName, materialVariableName, planMaterialInputs, type MaterialInputPlan } from "./names";

@@ -1,32 +1,29 @@
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { DataAwsSecretsmanagerSecret } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
-import { Fn, TerraformStack, type TerraformVariable } from "cdktf";
+import { Fn, type TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { StemguardError } from "../core/errors";
-import { planRoleEnv, resolveRoleEnv, roleEnvRevision } from "../core/keyring/env-plan";
+import { planRoleEnv, resolveRoleEnv } from "../core/keyring/env-plan";
 import type { Role, SigningLedger } from "../core/keyring/types";
 import { EphemeralResource } from "../private/ephemeral";
-import { loadKeyringLedger, resolveKeyringRoles } from "../private/keyring-source";
-import { granteeIdPart } from "./grantee-id";
-import { KEYRING_REVISION_ENV, mergeContainerBinding, type BoundContainerDefinition, type EcsContainerDefinition, type StemContainerBinding } from "./ecs-container";
+import { ledgerTag, loadKeyringLedger, resolveKeyringRoles } from "../private/keyring-source";
+import type { MaterialInputPlan } from "../private/material-input-plan";
+import { claimObjectName } from "../private/stack-claims";
 import { awsMaterialVariable } from "./material-variable";
-import { assertSecretNamePrefix, keySecretName, planAwsMaterialInputs, roleSecretName, type AwsMaterialInputPlan } from "./names";
-import { readPolicyJson } from "./read-policy";
+import { assertSecretNamePrefix, keySecretName, planMaterialInputs, roleSecretName } from "./names";
 import { assertRecoveryWindow } from "./recovery-window";
+import { assertSecretTags } from "./secret-tags";
+import type { IKmsKeyRef } from "./refs";
+import { SigningKeyringBase, type ISigningKeyring, type RoleSecretRef } from "./signing-keyring-base";
+
+export type { IKmsKeyRef, IRoleRef } from "./refs";
+export type { ISigningKeyring } from "./signing-keyring-base";
 
 const KEYRING = Symbol.for("stemguard.StemSigningKeyring");
 
-/** A KMS key by ARN: a `KmsKey`, a `DataAwsKmsKey` or a literal. */
-export interface IKmsKeyRef {
-  readonly arn: string;
-}
-
-/** An IAM role by name and ARN: an `IamRole`, a `DataAwsIamRole` or literals. */
-export interface IRoleRef {
-  readonly name: string;
-  readonly arn: string;
-}
+/** The default `namePrefix`, the same on every platform. */
+const DEFAULT_NAME_PREFIX = "stem-signing";
 
 export interface StemSigningKeyringProps {
   /**
@@ -47,9 +44,12 @@ export interface StemSigningKeyringProps {
   /**
    * Prefix of the secret names (`<prefix>/keys/<id>`, `<prefix>/roles/<role>`)
    * and of the material input variables (`<prefix_with_underscores>_key_<id>`).
-   * Must be unique per keyring.
+   * Starts with a letter. Two keyrings in one stack with the same prefix share
+   * the material inputs but would write the same secrets, so the second is refused.
+   *
+   * @default "stem-signing"
    */
-  readonly namePrefix: string;
+  readonly namePrefix?: string;
 
   /**
    * Customer-managed KMS key for all secrets; `grantRead` then also grants `kms:Decrypt`.
@@ -81,9 +81,47 @@ export interface StemSigningKeyringProps {
   readonly roles?: readonly Role[];
 }
 
+/** Where to find a keyring another stack created: the same ledger and names, no resources. */
+export interface SigningKeyringImportProps {
+  /**
+   * The rotation ledger the owning stack renders. Only one of `ledger` and `ledgerFile` may be given.
+   *
+   * @default - read from `ledgerFile`
+   */
+  readonly ledger?: SigningLedger;
+
+  /**
+   * Path of that ledger file, relative to the process's working directory.
+   *
+   * @default - `ledger` is used
+   */
+  readonly ledgerFile?: string;
+
+  /**
+   * The owning keyring's `namePrefix`.
+   *
+   * @default "stem-signing"
+   */
+  readonly namePrefix?: string;
+
+  /**
+   * The owning keyring's KMS key, so `grantRead` also grants `kms:Decrypt`.
+   *
+   * @default - the account's `aws/secretsmanager` key
+   */
+  readonly kmsKey?: IKmsKeyRef;
+
+  /**
+   * Roles this stack uses; each must have a role secret in the owning stack.
+   *
+   * @default - all roles: producer, worker, beat
+   */
+  readonly roles?: readonly Role[];
+}
+
 /** A material input the keyring declared: names plus the Terraform variable. */
-export interface AwsMaterialInput extends AwsMaterialInputPlan {
-  /** The ephemeral, sensitive input variable. */
+export interface MaterialInput extends MaterialInputPlan {
+  /** The ephemeral, sensitive input variable (stack level, shared by keyrings that need the same key). */
   readonly variable: TerraformVariable;
 }
 
@@ -93,13 +131,9 @@ interface KeyParts {
   readonly read: EphemeralResource;
 }
 
-interface RoleParts {
+interface RoleParts extends RoleSecretRef {
   readonly secret: SecretsmanagerSecret;
   readonly version: SecretsmanagerSecretVersion;
-  /** The secret's ARN token, created once so validation can find it in container definitions. */
-  readonly arn: string;
-  readonly revision: number;
-  readonly variableNames: readonly string[];
 }
 
 /**
@@ -114,21 +148,34 @@ interface RoleParts {
  * revision. No material reaches the synthesized JSON, the plan or the state.
  * A retired key's secret leaves the stack (deleted after `recoveryWindowInDays`).
  *
- * Wire ECS containers with `bindToContainer` (and make the task definition
- * depend on `roleSecretVersion`), execution roles with `grantRead`.
+ * Wire ECS containers with `bindToContainer`, execution roles with
+ * `grantRead`. Services in other stacks use `StemSigningKeyring.fromNamePrefix`.
  *
  * Needs Terraform >= 1.11 and the AWS provider >= 5.99 (write-only arguments,
  * ephemeral `aws_secretsmanager_secret_version`).
  */
-export class StemSigningKeyring extends Construct {
-  /** True for a keyring from any copy of stemguard. */
+export class StemSigningKeyring extends SigningKeyringBase {
+  /** True for a keyring created by any copy of stemguard (not for one imported with `fromNamePrefix`). */
   public static isStemSigningKeyring(x: unknown): x is StemSigningKeyring {
     return typeof x === "object" && x !== null && KEYRING in x;
   }
 
+  /**
+   * A keyring another stack created (a platform team keeps the keyring in one
+   * stack, services live in others). Creates no secret and asks for no
+   * material: the role secrets are looked up by name (an
+   * `aws_secretsmanager_secret` data source, metadata only, never the value),
+   * and `revision`, `variableNames` and the container bindings follow from
+   * the same ledger. Containers read the secret's current version, so apply
+   * the owning stack first in every phase.
+   */
+  public static fromNamePrefix(scope: Construct, id: string, props: SigningKeyringImportProps): ISigningKeyring {
+    return new ImportedSigningKeyring(scope, id, props);
+  }
+
   /** The validated ledger this keyring renders. */
   public readonly ledger: SigningLedger;
-  /** Prefix of the secret names. */
+  /** Resolved `namePrefix`. */
   public readonly namePrefix: string;
   /** Resolved roles, in producer, worker, beat order. */
   public readonly roles: readonly Role[];
@@ -141,11 +188,10 @@ export class StemSigningKeyring extends Construct {
    * `TF_VAR_<variableName>` to the key's material document
    * (`materialSecretJson`). Only `required` ones must be set.
    */
-  public readonly materialInputs: readonly AwsMaterialInput[];
+  public readonly materialInputs: readonly MaterialInput[];
 
   private readonly keys = new Map<string, KeyParts>();
   private readonly roleParts = new Map<Role, RoleParts>();
-  private readonly grants = new Map<string, IamRolePolicy>();
 
   constructor(scope: Construct, id: string, props: StemSigningKeyringProps) {
     super(scope, id);
@@ -153,14 +199,16 @@ export class StemSigningKeyring extends Construct {
     const field = (name: string) => `${this.node.path} props.${name}`;
 
     this.ledger = loadKeyringLedger(props, field); // parseLedger refuses a phase-0 ledger (no keys)
-    assertSecretNamePrefix(props.namePrefix, field("namePrefix"));
-    this.namePrefix = props.namePrefix;
+    this.namePrefix = props.namePrefix ?? DEFAULT_NAME_PREFIX;
+    assertSecretNamePrefix(this.namePrefix, field("namePrefix"));
     this.recoveryWindowInDays = props.recoveryWindowInDays ?? 7;
     assertRecoveryWindow(this.recoveryWindowInDays, field("recoveryWindowInDays"));
     this.roles = resolveKeyringRoles(props.roles, field("roles"));
     this.kmsKey = props.kmsKey;
-    const inputPlans = planAwsMaterialInputs(this.ledger, this.namePrefix);
-    claimVariableNames(this, inputPlans);
+    assertSecretTags(props.tags, field("tags"));
+    const inputPlans = planMaterialInputs(this.ledger, this.namePrefix);
+    const tag = ledgerTag(this.ledger);
+    const claim = (name: string) => claimObjectName(this, `Secrets Manager secret ${name}`, this.node.path, field("namePrefix"), this.namePrefix);
 
     const secretConfig = {
       recoveryWindowInDays: this.recoveryWindowInDays,
@@ -168,13 +216,15 @@ export class StemSigningKeyring extends Construct {
       ...(props.tags ? { tags: { ...props.tags } } : {}),
     };
 
-    const inputs: AwsMaterialInput[] = [];
+    const inputs: MaterialInput[] = [];
     for (const plan of inputPlans) {
-      const scope = new Construct(this, `Key-${plan.keyId}`);
-      const variable = awsMaterialVariable(scope, "Material", plan, this.ledger.algorithm);
+      const name = keySecretName(this.namePrefix, plan.keyId);
+      claim(name);
+      const variable = awsMaterialVariable(this, plan, this.ledger.algorithm, tag, field("namePrefix"));
       inputs.push({ ...plan, variable });
+      const scope = new Construct(this, `Key-${plan.keyId}`);
       const secret = new SecretsmanagerSecret(scope, "Secret", {
-        name: keySecretName(this.namePrefix, plan.keyId),
+        name,
         description: `Material of Stem signing key ${plan.keyId} (${this.ledger.algorithm}). Managed by stemguard; written once, never planned.`,
         ...secretConfig,
       });
@@ -194,6 +244,8 @@ export class StemSigningKeyring extends Construct {
     this.materialInputs = inputs;
 
     for (const role of this.roles) {
+      const name = roleSecretName(this.namePrefix, role);
+      claim(name);
       const scope = new Construct(this, `Role-${role}`);
       const plan = planRoleEnv(this.ledger, role);
       const env = resolveRoleEnv(plan, (ref) => {
@@ -201,26 +253,19 @@ export class StemSigningKeyring extends Construct {
         if (!key) throw new Error(`internal: no key secret for ${ref.keyId}`); // the ledger invariants rule this out
         return Fn.lookup(Fn.jsondecode(key.read.getStringAttribute("secret_string")), ref.field);
       });
-      const revision = roleEnvRevision(this.ledger, role);
       const secret = new SecretsmanagerSecret(scope, "Secret", {
-        name: roleSecretName(this.namePrefix, role),
+        name,
         description: `Stem signing env of ${role} components as a JSON object of variables. Managed by stemguard.`,
         ...secretConfig,
       });
       const version = new SecretsmanagerSecretVersion(scope, "Version", {
         secretId: secret.id,
         secretStringWo: Fn.jsonencode(env),
-        secretStringWoVersion: revision,
+        secretStringWoVersion: this.revision(role),
       });
-      this.roleParts.set(role, {
-        secret,
-        version,
-        arn: secret.arn,
-        revision,
-        variableNames: plan.variables.map((v) => v.name),
-      });
+      // The ARN token is created once, so validation can find it in container definitions.
+      this.roleParts.set(role, { secret, version, arn: secret.arn, versionId: version.versionId });
     }
-
   }
 
   /** The algorithm of every key. */
@@ -241,108 +286,44 @@ export class StemSigningKeyring extends Construct {
     return key.secret.arn;
   }
 
-  /** ARN of `<namePrefix>/roles/<role>`. */
-  public roleSecretArn(role: Role): string {
-    return this.role(role, "roleSecretArn").arn;
-  }
-
   /**
    * The role secret's current version. Make every task definition that reads
    * the role's env depend on it, so new tasks never start with the previous env.
    */
   public roleSecretVersion(role: Role): SecretsmanagerSecretVersion {
-    return this.role(role, "roleSecretVersion").version;
+    return this.roleSecret(role, "roleSecretVersion").version;
   }
 
-  /** The role's keyring revision (`roleEnvRevision`): `secret_string_wo_version` of its secret. */
-  public roleEnvRevision(role: Role): number {
-    return this.role(role, "roleEnvRevision").revision;
-  }
-
-  /** Names of the Stem variables in the role secret, e.g. `STEM_SIGNING_KEYS`. */
-  public roleEnvVariableNames(role: Role): readonly string[] {
-    return this.role(role, "roleEnvVariableNames").variableNames;
-  }
-
-  /**
-   * The ECS `secrets` and `environment` entries for a container of `role`:
-   * each Stem variable from the role secret's JSON key, pinned to the
-   * secret version this phase writes (`<arn>:<name>::<version-id>`), plus
-   * `TZ=UTC` and `STEMGUARD_KEYRING_REVISION=<revision>`. Pinning makes the
-   * task definition depend on the version (new tasks never start with the
-   * previous env) and makes a rollback to an older task-definition revision
-   * roll the keyring back with it, instead of reading AWSCURRENT.
-   */
-  public containerBinding(role: Role): StemContainerBinding {
-    const parts = this.role(role, "containerBinding");
-    return {
-      environment: [
-        { name: "TZ", value: "UTC" },
-        { name: KEYRING_REVISION_ENV, value: String(parts.revision) },
-      ],
-      secrets: parts.variableNames.map((name) => ({ name, valueFrom: `${parts.arn}:${name}::${parts.version.versionId}` })),
-    };
-  }
-
-  /**
-   * `container` with the role's `containerBinding` merged in. Refuses a
-   * container that already sets one of those variables, or any
-   * `STEM_SIGNING_*` variable of its own.
-   */
-  public bindToContainer<T extends EcsContainerDefinition>(container: T, role: Role): BoundContainerDefinition<T> {
-    return mergeContainerBinding(container, this.containerBinding(role), `${this.node.path}.bindToContainer(${role})`);
-  }
-
-  /**
-   * Lets `grantee` (an ECS task execution role, for example) read the role
-   * secret of `role`, and decrypt it with `kmsKey` if one is set. Returns the
-   * inline policy; granting the same grantee twice returns the same policy.
-   * The policy's construct ID derives from the grantee's construct path (or
-   * its literal name), so it stays stable.
-   */
-  public grantRead(grantee: IRoleRef, role: Role): IamRolePolicy {
-    const parts = this.role(role, "grantRead");
-    const id = `Read-${role}-${granteeIdPart(grantee, `${this.node.path}.grantRead`)}`;
-    const existing = this.grants.get(id);
-    if (existing) return existing;
-    const policy = new IamRolePolicy(this, id, {
-      name: `${this.namePrefix.replace(/[^\w+=,.@-]/g, "-")}-${role}-read`.slice(0, 128),
-      role: grantee.name,
-      policy: readPolicyJson(parts.arn, this.kmsKey?.arn),
-    });
-    this.grants.set(id, policy);
-    return policy;
-  }
-
-  private role(role: Role, method: string): RoleParts {
-    const parts = this.roleParts.get(role);
-    if (!parts) {
-      throw new StemguardError(`role "${role}" has no secret in this keyring`, {
-        field: `${this.node.path}.${method}`,
-        value: role,
-        fix: `add "${role}" to props.roles (has: ${this.roles.join(", ")})`,
-      });
-    }
-    return parts;
+  protected roleSecret(role: Role, method: string): RoleParts {
+    return this.roleParts.get(this.expectRole(role, method))!;
   }
 }
 
-/** Variable names per stack, so two keyrings cannot silently share (and overwrite) one. */
-const CLAIMED = new WeakMap<TerraformStack, Map<string, string>>();
+/** `StemSigningKeyring.fromNamePrefix`: binds and grants against role secrets another stack writes. */
+class ImportedSigningKeyring extends SigningKeyringBase {
+  public readonly ledger: SigningLedger;
+  public readonly namePrefix: string;
+  public readonly roles: readonly Role[];
+  public readonly kmsKey?: IKmsKeyRef;
+  private readonly arns = new Map<Role, string>();
 
-function claimVariableNames(keyring: StemSigningKeyring, plans: readonly AwsMaterialInputPlan[]): void {
-  const stack = TerraformStack.of(keyring);
-  const claimed = CLAIMED.get(stack) ?? new Map<string, string>();
-  CLAIMED.set(stack, claimed);
-  for (const plan of plans) {
-    const owner = claimed.get(plan.variableName);
-    if (owner !== undefined) {
-      throw new StemguardError(`Terraform variable ${plan.variableName} is already declared by keyring ${owner}`, {
-        field: `${keyring.node.path} props.namePrefix`,
-        value: keyring.namePrefix,
-        fix: "give each keyring in a stack its own namePrefix",
-      });
+  constructor(scope: Construct, id: string, props: SigningKeyringImportProps) {
+    super(scope, id);
+    const field = (name: string) => `${this.node.path} props.${name}`;
+    this.ledger = loadKeyringLedger(props, field);
+    this.namePrefix = props.namePrefix ?? DEFAULT_NAME_PREFIX;
+    assertSecretNamePrefix(this.namePrefix, field("namePrefix"));
+    this.roles = resolveKeyringRoles(props.roles, field("roles"));
+    this.kmsKey = props.kmsKey;
+  }
+
+  protected roleSecret(role: Role, method: string): RoleSecretRef {
+    let arn = this.arns.get(this.expectRole(role, method));
+    if (arn === undefined) {
+      // Looked up on first use, so a stack that binds only workers reads only the worker secret's metadata.
+      arn = new DataAwsSecretsmanagerSecret(this, `Role-${role}`, { name: roleSecretName(this.namePrefix, role) }).arn;
+      this.arns.set(role, arn);
     }
-    claimed.set(plan.variableName, keyring.node.path);
+    return { arn };
   }
 }

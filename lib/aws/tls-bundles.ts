@@ -1,25 +1,31 @@
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { DataAwsSecretsmanagerSecret } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { Fn } from "cdktf";
-import { Construct } from "constructs";
-import { assertPlainAbsolutePath, assertTlsRevision } from "../private/tls-bundle-rules";
+import { Construct, type IConstruct } from "constructs";
+import { claimObjectName } from "../private/stack-claims";
+import { assertPlainAbsolutePath } from "../private/tls-bundle-rules";
+import { resolveTlsWrites } from "../private/tls-ledger-source";
 import { tlsPemVariable, tlsVariablePrefix, type TlsPemInput } from "../private/tls-pem-variable";
-import type { EcsKeyValuePair, EcsSecretRef } from "./ecs-container";
+import { TLS_ENV_OWNER } from "../private/user-env-rules";
+import { mergeContainerBinding, type BoundContainerDefinition, type EcsContainerDefinition, type EcsKeyValuePair, type EcsSecretRef } from "./ecs-container";
 import { granteeIdPart } from "./grantee-id";
 import { assertSecretNamePrefix } from "./names";
-import type { IKmsKeyRef, IRoleRef } from "./signing-keyring";
 import { assertRecoveryWindow } from "./recovery-window";
+import { assertSecretTags } from "./secret-tags";
+import type { TlsCaLedger } from "../core/tls/ca-ledger-types";
+import type { IKmsKeyRef, IRoleRef } from "./refs";
 
 export type { TlsPemFile, TlsPemInput } from "../private/tls-pem-variable";
 
-const TLS_SECRET = Symbol.for("stemguard.StemTlsBundlesSecret");
+const TLS_SECRET = Symbol.for("stemguard.StemTlsBundles");
 
 /** Env variable whose value is the bundle's revision: a new value gives a new task-definition revision, so tasks roll. */
 export const TLS_REVISION_ENV = "STEMGUARD_TLS_REVISION";
 
 /**
- * The entrypoint convention of {@link StemTlsBundlesSecret.containerBinding}.
+ * The entrypoint convention of {@link StemTlsBundles.containerBinding}.
  * Stem reads TLS only from FILES (contract §4), while ECS injects secrets only
  * as env. The image must run this (or equivalent) before Stem: it writes each
  * `STEM_TLS_*_PEM` env value to the path in the matching `STEM_TLS_*`
@@ -44,7 +50,7 @@ const DOCUMENT = [
   { key: "clientKey", pemEnv: "STEM_TLS_CLIENT_KEY_PEM", pathEnv: "STEM_TLS_CLIENT_KEY", file: "client.key" },
 ] as const;
 
-/** What {@link StemTlsBundlesSecret.containerBinding} adds to an ECS container definition. */
+/** What {@link StemTlsBundles.containerBinding} adds to an ECS container definition. */
 export interface StemTlsContainerBinding {
   /** `STEM_TLS_CA_CERT`, `STEM_TLS_CLIENT_CERT`, `STEM_TLS_CLIENT_KEY` (file paths) and `STEMGUARD_TLS_REVISION`. */
   readonly environment: EcsKeyValuePair[];
@@ -52,20 +58,53 @@ export interface StemTlsContainerBinding {
   readonly secrets: EcsSecretRef[];
 }
 
-export interface StemTlsBundlesSecretProps {
+/** The default `namePrefix`, the same on every platform. */
+const DEFAULT_NAME_PREFIX = "stem-tls";
+const DEFAULT_FILE_DIR = "/run/stem-tls";
+
+/** What created and imported bundles both take; alone, where to find bundles another stack created (names and revision, no resources). */
+export interface TlsBundlesImportProps {
   /**
-   * Secrets Manager name of the secret, e.g. `prod/stem/tls-client`. Also
-   * names the PEM input variables: `<name with non-alphanumerics as _>_ca_bundle`,
-   * `..._client_cert`, `..._client_key`.
+   * Prefix of the secret name (`<prefix>-client`) and of the PEM input
+   * variables (`<prefix_with_underscores>_ca_bundle`, `..._client_cert`,
+   * `..._client_key`), as on Kubernetes. Starts with a letter.
+   *
+   * @default "stem-tls"
    */
-  readonly secretName: string;
+  readonly namePrefix?: string;
+
+  /**
+   * Secrets Manager name of the secret. Set it only to keep a secret created
+   * under another name (0.1's `secretName`); the variables still follow `namePrefix`.
+   *
+   * @default - `<namePrefix>-client`
+   */
+  readonly secretName?: string;
+
+  /**
+   * Path of the TLS ledger (`stemguard.tls.json`), relative to the process's
+   * working directory: its phase is the revision. Give exactly one of
+   * `ledgerFile`, `ledger` and `revision`.
+   *
+   * @default - `ledger` or `revision` is used
+   */
+  readonly ledgerFile?: string;
+
+  /**
+   * The TLS ledger as an object.
+   *
+   * @default - `ledgerFile` or `revision` is used
+   */
+  readonly ledger?: TlsCaLedger;
 
   /**
    * `secret_string_wo_version` of the secret, and `STEMGUARD_TLS_REVISION` in
-   * containers. Terraform writes the secret only when it changes, so raise it
-   * whenever a PEM changes: use the TLS ledger's phase (`stemguard.tls.json`).
+   * containers, when no ledger is given. Terraform writes the secret only when
+   * it changes, so raise it whenever a PEM changes.
+   *
+   * @default - the TLS ledger's phase
    */
-  readonly revision: number;
+  readonly revision?: number;
 
   /**
    * Directory the entrypoint writes the files to: `<fileDir>/ca.crt`,
@@ -82,7 +121,9 @@ export interface StemTlsBundlesSecretProps {
    * @default - the account's `aws/secretsmanager` key
    */
   readonly kmsKey?: IKmsKeyRef;
+}
 
+export interface StemTlsBundlesProps extends TlsBundlesImportProps {
   /**
    * Days Secrets Manager keeps the secret restorable after deletion: 0, or 7 to 30.
    *
@@ -98,9 +139,127 @@ export interface StemTlsBundlesSecretProps {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
+
+/** A TLS client bundle that ECS services can use: created here (`new StemTlsBundles`) or in another stack (`StemTlsBundles.fromNamePrefix`). */
+export interface ITlsBundles extends IConstruct {
+  /** Resolved `namePrefix`. */
+  readonly namePrefix: string;
+  /** `STEMGUARD_TLS_REVISION` and, where created, `secret_string_wo_version`. */
+  readonly revision: number;
+  /** Resolved `fileDir`. */
+  readonly fileDir: string;
+  /** The KMS key of the secret, if any. */
+  readonly kmsKey?: IKmsKeyRef;
+  /** ARN of the secret. */
+  readonly secretArn: string;
+  /** Where the entrypoint writes the files, as Stem sees them. */
+  readonly paths: TlsBundlePaths;
+  /** ECS `secrets` and `environment` entries for a Stem container. */
+  containerBinding(): StemTlsContainerBinding;
+  /** `container` with `containerBinding()` merged in; refuses own `STEM_TLS_*` and a second binding. */
+  bindToContainer<T extends EcsContainerDefinition>(container: T): BoundContainerDefinition<T>;
+  /** Lets `grantee` (an ECS task execution role) read the secret, and decrypt it with `kmsKey`. */
+  grantRead(grantee: IRoleRef): IamRolePolicy;
+}
+
+/** Paths of the bundle files inside a container whose entrypoint wrote them. */
+export interface TlsBundlePaths {
+  readonly caCert: string;
+  readonly clientCert: string;
+  readonly clientKey: string;
+}
+
+/** What a created and an imported bundle share: everything that follows from the secret's ARN. */
+abstract class TlsBundlesBase extends Construct implements ITlsBundles {
+  public readonly namePrefix: string;
+  public readonly revision: number;
+  public readonly fileDir: string;
+  public readonly kmsKey?: IKmsKeyRef;
+  /** Resolved `secretName`. */
+  protected readonly resolvedSecretName: string;
+  private readonly grants = new Map<string, IamRolePolicy>();
+
+  protected constructor(scope: Construct, id: string, props: TlsBundlesImportProps) {
+    super(scope, id);
+    const field = (name: string) => `${this.node.path} props.${name}`;
+    this.namePrefix = props.namePrefix ?? DEFAULT_NAME_PREFIX;
+    assertSecretNamePrefix(this.namePrefix, field("namePrefix"));
+    this.resolvedSecretName = props.secretName ?? `${this.namePrefix}-client`;
+    // An old secret name only names the secret, not variables: it may start with a digit.
+    if (props.secretName !== undefined) assertSecretNamePrefix(props.secretName, field("secretName"), false);
+    // One secret holds the trust bundle and the leaves, so every TLS step rewrites it: the inputs are required in every TLS phase.
+    this.revision = resolveTlsWrites(props, field).revision;
+    this.fileDir = props.fileDir ?? DEFAULT_FILE_DIR;
+    // The entrypoint interpolates the paths into shell words, quoted; still keep them plain.
+    assertPlainAbsolutePath(this.fileDir, field("fileDir"), "fileDir", DEFAULT_FILE_DIR);
+    this.kmsKey = props.kmsKey;
+  }
+
+  public abstract readonly secretArn: string;
+  /** The version containers pin, where this stack writes it. */
+  protected abstract readonly versionId?: string;
+
+  public get paths(): TlsBundlePaths {
+    return { caCert: `${this.fileDir}/ca.crt`, clientCert: `${this.fileDir}/client.crt`, clientKey: `${this.fileDir}/client.key` };
+  }
+
+  /**
+   * ECS `secrets` and `environment` entries for a Stem container, for images
+   * that implement the entrypoint convention (`STEM_TLS_ENTRYPOINT_SCRIPT`):
+   * `STEM_TLS_CA_CERT_PEM`, `STEM_TLS_CLIENT_CERT_PEM`, `STEM_TLS_CLIENT_KEY_PEM`
+   * from the secret's JSON keys, pinned to this revision's version where this
+   * stack writes it (`<arn>:<key>::<version-id>`: the task definition then
+   * depends on the version, and a rollback rolls the bundle back too);
+   * `STEM_TLS_CA_CERT`, `STEM_TLS_CLIENT_CERT`, `STEM_TLS_CLIENT_KEY` as the
+   * file paths; and `STEMGUARD_TLS_REVISION`, so a new bundle gives a new
+   * task-definition revision. Never sets `STEM_TLS_ALLOW_INSECURE`.
+   *
+   * Grant the task's EXECUTION role with `grantRead`: ECS reads the secret
+   * before the container starts.
+   */
+  public containerBinding(): StemTlsContainerBinding {
+    const paths = this.paths;
+    return {
+      environment: [...DOCUMENT.map((d) => ({ name: d.pathEnv, value: paths[d.key] })), { name: TLS_REVISION_ENV, value: String(this.revision) }],
+      secrets: DOCUMENT.map((d) => ({ name: d.pemEnv, valueFrom: `${this.secretArn}:${d.key}::${this.versionId ?? ""}` })),
+    };
+  }
+
+  /**
+   * `container` with `containerBinding()` merged in. Refuses a container that
+   * is bound already or sets any `STEM_TLS_*` variable of its own (ECS would
+   * pick one of two values silently).
+   */
+  public bindToContainer<T extends EcsContainerDefinition>(container: T): BoundContainerDefinition<T> {
+    return mergeContainerBinding(container, this.containerBinding(), { owner: TLS_ENV_OWNER, marker: TLS_REVISION_ENV }, `${this.node.path}.bindToContainer`);
+  }
+
+  /**
+   * Lets `grantee` (an ECS task execution role) read the secret, and decrypt it
+   * with `kmsKey` if set. Returns the inline policy; granting the same grantee
+   * twice returns the same policy.
+   */
+  public grantRead(grantee: IRoleRef): IamRolePolicy {
+    const id = `Read-${granteeIdPart(grantee, `${this.node.path}.grantRead`)}`;
+    const existing = this.grants.get(id);
+    if (existing) return existing;
+    const statements: Record<string, unknown>[] = [
+      { Sid: "ReadStemTlsBundle", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: [this.secretArn] },
+    ];
+    if (this.kmsKey) statements.push({ Sid: "DecryptStemTlsBundle", Effect: "Allow", Action: ["kms:Decrypt"], Resource: [this.kmsKey.arn] });
+    const policy = new IamRolePolicy(this, id, {
+      name: `stem-tls-read-${this.node.addr.slice(0, 12)}`,
+      role: grantee.name,
+      policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }),
+    });
+    this.grants.set(id, policy);
+    return policy;
+  }
+}
+
 /**
  * Stem's client TLS bundle (trusted CA bundle, client certificate, client
- * key) in one Secrets Manager secret, for ECS tasks.
+ * key) in one Secrets Manager secret, `<namePrefix>-client`, for ECS tasks.
  *
  * The secret holds the JSON document `{"caCert": ..., "clientCert": ...,
  * "clientKey": ...}`, written write-only (`secret_string_wo`, version =
@@ -116,53 +275,52 @@ export interface StemTlsBundlesSecretProps {
  * Not for ElastiCache: its server certificate is AWS's and chains to public
  * roots, and setting `STEM_TLS_CA_CERT` would make Stem distrust them.
  *
+ * Services in other stacks use `StemTlsBundles.fromNamePrefix`.
+ *
  * Needs Terraform >= 1.11 and the AWS provider >= 5.99.
  */
-export class StemTlsBundlesSecret extends Construct {
-  /** True for a bundles secret from any copy of stemguard. */
-  public static isStemTlsBundlesSecret(x: unknown): x is StemTlsBundlesSecret {
+export class StemTlsBundles extends TlsBundlesBase {
+  /** True for a bundle created by any copy of stemguard (not for one imported with `fromNamePrefix`). */
+  public static isStemTlsBundles(x: unknown): x is StemTlsBundles {
     return typeof x === "object" && x !== null && TLS_SECRET in x;
+  }
+
+  /**
+   * A bundle another stack created. Creates no secret and asks for no PEM:
+   * the secret is looked up by name (an `aws_secretsmanager_secret` data
+   * source, metadata only) and containers read its current version, so apply
+   * the owning stack first.
+   */
+  public static fromNamePrefix(scope: Construct, id: string, props: TlsBundlesImportProps): ITlsBundles {
+    return new ImportedTlsBundles(scope, id, props);
   }
 
   /** The secret. */
   public readonly secret: SecretsmanagerSecret;
   /** The version this revision writes; `containerBinding` pins to it. */
   public readonly secretVersion: SecretsmanagerSecretVersion;
-  /** `secret_string_wo_version`. */
-  public readonly revision: number;
-  /** Resolved `fileDir`. */
-  public readonly fileDir: string;
-  /** The KMS key of the secret, if any. */
-  public readonly kmsKey?: IKmsKeyRef;
-  /** The ephemeral inputs: set each `TF_VAR_<variableName>` to the PEM file's content. */
+  /** The ephemeral inputs: set each `TF_VAR_<variableName>` to the PEM file's content (`stemguard tls tf-vars`). */
   public readonly materialInputs: readonly TlsPemInput[];
-
   /** The secret's ARN token, created once (cdktf records a stack trace per token). */
-  private readonly arn: string;
-  private readonly grants = new Map<string, IamRolePolicy>();
+  public readonly secretArn: string;
+  protected readonly versionId: string;
 
-  constructor(scope: Construct, id: string, props: StemTlsBundlesSecretProps) {
-    super(scope, id);
+  constructor(scope: Construct, id: string, props: StemTlsBundlesProps) {
+    super(scope, id, props);
     Object.defineProperty(this, TLS_SECRET, { value: true });
     const field = (name: string) => `${this.node.path} props.${name}`;
-
-    assertSecretNamePrefix(props.secretName, field("secretName"));
-    this.revision = props.revision;
-    assertTlsRevision(this.revision, field("revision"));
-    this.fileDir = props.fileDir ?? "/run/stem-tls";
-    // The entrypoint interpolates the paths into shell words, quoted; still keep them plain.
-    assertPlainAbsolutePath(this.fileDir, field("fileDir"), "fileDir", "/run/stem-tls");
     const recoveryWindowInDays = props.recoveryWindowInDays ?? 7;
     assertRecoveryWindow(recoveryWindowInDays, field("recoveryWindowInDays"));
-    this.kmsKey = props.kmsKey;
+    assertSecretTags(props.tags, field("tags"));
+    claimObjectName(this, `Secrets Manager secret ${this.resolvedSecretName}`, this.node.path, field(props.secretName === undefined ? "namePrefix" : "secretName"), this.resolvedSecretName);
 
-    const owner = `Stem TLS bundle secret ${this.node.path}`;
-    const prefix = tlsVariablePrefix(props.secretName);
-    this.materialInputs = (["caBundle", "clientCert", "clientKey"] as const).map((file) => tlsPemVariable(this, prefix, file, owner));
+    const owner = `Stem TLS bundles ${this.node.path}`;
+    const prefix = tlsVariablePrefix(this.namePrefix);
+    this.materialInputs = (["caBundle", "clientCert", "clientKey"] as const).map((file) => tlsPemVariable(this, prefix, file, owner, field("namePrefix")));
     const [ca, cert, key] = this.materialInputs.map((m) => m.variable.stringValue);
 
     this.secret = new SecretsmanagerSecret(this, "Secret", {
-      name: props.secretName,
+      name: this.resolvedSecretName,
       description: "Stem client TLS bundle as JSON {caCert, clientCert, clientKey} (PEM). Managed by stemguard; written write-only.",
       recoveryWindowInDays,
       ...(props.kmsKey ? { kmsKeyId: props.kmsKey.arn } : {}),
@@ -174,61 +332,18 @@ export class StemTlsBundlesSecret extends Construct {
       secretStringWo: Fn.jsonencode({ caCert: ca, clientCert: cert, clientKey: key }),
       secretStringWoVersion: this.revision,
     });
-    this.arn = this.secret.arn;
+    this.secretArn = this.secret.arn;
+    this.versionId = this.secretVersion.versionId;
   }
+}
 
-  /** ARN of the secret. */
-  public get secretArn(): string {
-    return this.arn;
-  }
+/** `StemTlsBundles.fromNamePrefix`: binds and grants against a secret another stack writes. */
+class ImportedTlsBundles extends TlsBundlesBase {
+  public readonly secretArn: string;
+  protected readonly versionId = undefined;
 
-  /** Where the entrypoint writes the files, as Stem sees them. */
-  public get paths(): { readonly caCert: string; readonly clientCert: string; readonly clientKey: string } {
-    return { caCert: `${this.fileDir}/ca.crt`, clientCert: `${this.fileDir}/client.crt`, clientKey: `${this.fileDir}/client.key` };
-  }
-
-  /**
-   * ECS `secrets` and `environment` entries for a Stem container, for images
-   * that implement the entrypoint convention (`STEM_TLS_ENTRYPOINT_SCRIPT`):
-   * `STEM_TLS_CA_CERT_PEM`, `STEM_TLS_CLIENT_CERT_PEM`, `STEM_TLS_CLIENT_KEY_PEM`
-   * from the secret's JSON keys, pinned to this revision's version
-   * (`<arn>:<key>::<version-id>`: the task definition then depends on the
-   * version, and a rollback rolls the bundle back too); `STEM_TLS_CA_CERT`,
-   * `STEM_TLS_CLIENT_CERT`, `STEM_TLS_CLIENT_KEY` as the file paths; and
-   * `STEMGUARD_TLS_REVISION`, so a new bundle gives a new task-definition
-   * revision. Never sets `STEM_TLS_ALLOW_INSECURE`.
-   *
-   * Grant the task's EXECUTION role with `grantRead`: ECS reads the secret
-   * before the container starts.
-   */
-  public containerBinding(): StemTlsContainerBinding {
-    const paths = this.paths;
-    const pathOf = { caCert: paths.caCert, clientCert: paths.clientCert, clientKey: paths.clientKey };
-    return {
-      environment: [...DOCUMENT.map((d) => ({ name: d.pathEnv, value: pathOf[d.key] })), { name: TLS_REVISION_ENV, value: String(this.revision) }],
-      secrets: DOCUMENT.map((d) => ({ name: d.pemEnv, valueFrom: `${this.arn}:${d.key}::${this.secretVersion.versionId}` })),
-    };
-  }
-
-  /**
-   * Lets `grantee` (an ECS task execution role) read the secret, and decrypt it
-   * with `kmsKey` if set. Returns the inline policy; granting the same grantee
-   * twice returns the same policy.
-   */
-  public grantRead(grantee: IRoleRef): IamRolePolicy {
-    const id = `Read-${granteeIdPart(grantee, `${this.node.path}.grantRead`)}`;
-    const existing = this.grants.get(id);
-    if (existing) return existing;
-    const statements: Record<string, unknown>[] = [
-      { Sid: "ReadStemTlsBundle", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: [this.arn] },
-    ];
-    if (this.kmsKey) statements.push({ Sid: "DecryptStemTlsBundle", Effect: "Allow", Action: ["kms:Decrypt"], Resource: [this.kmsKey.arn] });
-    const policy = new IamRolePolicy(this, id, {
-      name: `stem-tls-read-${this.node.addr.slice(0, 12)}`,
-      role: grantee.name,
-      policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }),
-    });
-    this.grants.set(id, policy);
-    return policy;
+  constructor(scope: Construct, id: string, props: TlsBundlesImportProps) {
+    super(scope, id, props);
+    this.secretArn = new DataAwsSecretsmanagerSecret(this, "Secret", { name: this.resolvedSecretName }).arn;
   }
 }

@@ -17,7 +17,7 @@ import { App, LocalBackend, TerraformStack, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
 import { initLedger } from "../core/keyring/steps";
 import type { SigningLedger } from "../core/keyring/types";
-import { StemKubernetesSigningKeyring } from "../kubernetes/signing-keyring";
+import { StemSigningKeyring } from "../kubernetes/signing-keyring";
 
 /** Construct ID of the example's stack (also its directory under `cdktf.out/stacks/`). */
 export const KUBERNETES_FLEET_STACK_ID = "kubernetes-fleet";
@@ -46,7 +46,7 @@ export interface KubernetesFleetOptions {
 
 /** The example fleet: one namespace, a signing keyring, `services` x (API + workers), one beat, one CronJob. */
 export class KubernetesFleetStack extends TerraformStack {
-  public readonly keyring: StemKubernetesSigningKeyring;
+  public readonly keyring: StemSigningKeyring;
 
   constructor(scope: Construct, id: string, options: Omit<KubernetesFleetOptions, "outdir">) {
     super(scope, id);
@@ -72,7 +72,7 @@ export class KubernetesFleetStack extends TerraformStack {
     const namespace = new NamespaceV1(this, "Namespace", { metadata: { name: "stem" } });
 
     // DOCS_BLOCK_START:keyring
-    const keyring = new StemKubernetesSigningKeyring(this, "SigningKeyring", {
+    const keyring = new StemSigningKeyring(this, "SigningKeyring", {
       ledger: options.ledger ?? kubernetesFleetExampleLedger(),
       namespace: namespace.metadata.name, // a token: the Secrets wait for the namespace
       labels: { "app.kubernetes.io/part-of": "stem-fleet" },

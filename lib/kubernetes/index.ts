@@ -1,7 +1,14 @@
 // stemguard's Kubernetes constructs (kubernetes_secret_v1 with data_wo, workload env and
 // annotations). Named exports only: this list is the public API of "stemguard/kubernetes"
-// (api/kubernetes.api.md; `npm run api` updates it).
-export { StemKubernetesSigningKeyring, type StemKubernetesSigningKeyringProps, type MaterialInput } from "./signing-keyring";
+// (api/kubernetes.api.md; `npm run api` updates it). The same class and method names
+// exist in "stemguard/aws".
+export {
+  StemSigningKeyring,
+  type StemSigningKeyringProps,
+  type SigningKeyringImportProps,
+  type ISigningKeyring,
+  type MaterialInput,
+} from "./signing-keyring";
 export {
   KEYRING_REVISION_ANNOTATION,
   STEM_TIME_ZONE,
@@ -10,11 +17,13 @@ export {
   type LiteralEnvVar,
   type EnvVarLike,
 } from "./workload-env";
-export { materialVariableName, type MaterialInputPlan } from "./material-inputs";
+export { materialVariableName, planMaterialInputs, type MaterialInputPlan } from "./material-inputs";
 export {
-  StemKubernetesTlsBundles,
+  StemTlsBundles,
   TLS_REVISION_ANNOTATION,
-  type StemKubernetesTlsBundlesProps,
+  type StemTlsBundlesProps,
+  type TlsBundlesImportProps,
+  type ITlsBundles,
   type TlsBundleKind,
   type TlsSecretVolume,
   type TlsVolumeMount,

@@ -2,35 +2,18 @@
 import { StemguardError } from "../core/errors";
 import { materialVariableName } from "../core/material/tf-var";
 import { planRoleEnv, type MaterialField } from "../core/keyring/env-plan";
-import type { Role, SigningLedger } from "../core/keyring/types";
-
-/**
- * One key whose material must reach `terraform plan`/`apply` as an ephemeral
- * input variable. Holds names only, never material.
- */
-export interface MaterialInputPlan {
-  /** The ledger key id. */
-  readonly keyId: string;
-  /** Terraform variable name, e.g. `stem_signing_key_k1`. */
-  readonly variableName: string;
-  /** The environment variable Terraform reads it from: `TF_VAR_<variableName>`. */
-  readonly envVarName: string;
-  /**
-   * Fields of the per-key JSON document (`materialSecretJson`) that this phase
-   * reads: `secret` (HMAC), `publicKey` (Ed25519, every trusted key) and `seed`
-   * (Ed25519, the active key only, and only where a role signs).
-   */
-  readonly fields: readonly MaterialField[];
-}
+import { ROLES, type Role, type SigningLedger } from "../core/keyring/types";
+import type { MaterialInputPlan } from "../private/material-input-plan";
 
 const FIELD_ORDER: readonly MaterialField[] = ["secret", "seed", "publicKey"];
 
 /**
  * The material inputs a keyring needs in the ledger's current phase: one per
  * key that the env of any of `roles` references (staged, active and retiring
- * keys; never retired ones), in ledger order.
+ * keys; never retired ones), in ledger order. Every one is required: the role
+ * Secrets are composed from them whenever they are written.
  */
-export function planMaterialInputs(ledger: SigningLedger, roles: readonly Role[], namePrefix: string): MaterialInputPlan[] {
+export function planMaterialInputs(ledger: SigningLedger, namePrefix: string, roles: readonly Role[] = ROLES): MaterialInputPlan[] {
   const fields = new Map<string, Set<MaterialField>>();
   for (const role of roles) {
     for (const ref of planRoleEnv(ledger, role).materialRefs) {
@@ -61,10 +44,11 @@ export function planMaterialInputs(ledger: SigningLedger, roles: readonly Role[]
       keyId: key.id,
       variableName,
       envVarName: `TF_VAR_${variableName}`,
+      required: true,
       fields: FIELD_ORDER.filter((f) => used.has(f)),
     });
   }
   return inputs;
 }
 
-export { materialVariableName };
+export { materialVariableName, type MaterialInputPlan };

@@ -1,29 +1,29 @@
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
-import { Fn, TerraformStack, type TerraformVariable } from "cdktf";
+import { Fn, type TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { StemguardError } from "../core/errors";
-import { planRoleEnv, resolveRoleEnv, roleEnvRevision } from "../core/keyring/env-plan";
+import { planRoleEnv, resolveRoleEnv } from "../core/keyring/env-plan";
 import type { Role, SigningLedger } from "../core/keyring/types";
-import { loadKeyringLedger, resolveKeyringRoles } from "../private/keyring-source";
+import { ledgerTag, loadKeyringLedger, resolveKeyringRoles } from "../private/keyring-source";
+import { claimObjectName } from "../private/stack-claims";
 import { assertLabels, assertNamePrefix, assertNamespace } from "./kubernetes-names";
 import { planMaterialInputs, type MaterialInputPlan } from "./material-inputs";
 import { materialInputVariable } from "./material-variable";
-import {
-  KEYRING_REVISION_ANNOTATION,
-  mergeContainerEnv,
-  mergePodAnnotations,
-  type EnvVarLike,
-  type SecretKeyEnvVar,
-  type StemContainerEnvVar,
-} from "./workload-env";
+import { SigningKeyringBase, type ISigningKeyring } from "./signing-keyring-base";
+import { KEYRING_REVISION_ANNOTATION } from "./workload-env";
 
-const KEYRING = Symbol.for("stemguard.StemKubernetesSigningKeyring");
+export type { ISigningKeyring } from "./signing-keyring-base";
+
+const KEYRING = Symbol.for("stemguard.kubernetes.StemSigningKeyring");
+
+/** The default `namePrefix`, the same on every platform. */
+const DEFAULT_NAME_PREFIX = "stem-signing";
 
 /** Labels the keyring puts on every Secret it owns; user labels cannot replace them. */
 const MANAGED_BY = "app.kubernetes.io/managed-by";
 const ROLE_LABEL = "stemguard.io/role";
 
-export interface StemKubernetesSigningKeyringProps {
+export interface StemSigningKeyringProps {
   /**
    * The rotation ledger. Only one of `ledger` and `ledgerFile` may be given.
    *
@@ -45,7 +45,8 @@ export interface StemKubernetesSigningKeyringProps {
   /**
    * Prefix of the Secret names (`<prefix>-<role>`) and of the material input
    * variables (`<prefix_with_underscores>_key_<key id>`). Keyrings in one stack
-   * with the same prefix share material inputs by key id.
+   * with the same prefix share material inputs by key id; two of them in one
+   * namespace would write the same Secrets, so the second is refused.
    *
    * @default "stem-signing"
    */
@@ -61,6 +62,40 @@ export interface StemKubernetesSigningKeyringProps {
   /**
    * Roles that get a Secret. Leave out roles that this stack does not run, so
    * their material is not asked for.
+   *
+   * @default - all roles: producer, worker, beat
+   */
+  readonly roles?: readonly Role[];
+}
+
+/** Where to find a keyring another stack created: the same ledger and names, no resources. */
+export interface SigningKeyringImportProps {
+  /**
+   * The rotation ledger the owning stack renders. Only one of `ledger` and `ledgerFile` may be given.
+   *
+   * @default - read from `ledgerFile`
+   */
+  readonly ledger?: SigningLedger;
+
+  /**
+   * Path of that ledger file, relative to the process's working directory.
+   *
+   * @default - `ledger` is used
+   */
+  readonly ledgerFile?: string;
+
+  /** Namespace of the owning keyring's Secrets; the workloads must run in it. */
+  readonly namespace: string;
+
+  /**
+   * The owning keyring's `namePrefix`.
+   *
+   * @default "stem-signing"
+   */
+  readonly namePrefix?: string;
+
+  /**
+   * Roles this stack uses; each must have a Secret in the owning stack.
    *
    * @default - all roles: producer, worker, beat
    */
@@ -87,10 +122,21 @@ export interface MaterialInput extends MaterialInputPlan {
  *
  * Needs Terraform >= 1.11 and the Kubernetes provider >= 2.38.
  */
-export class StemKubernetesSigningKeyring extends Construct {
-  /** True for a keyring from any copy of stemguard. */
-  public static isStemKubernetesSigningKeyring(x: unknown): x is StemKubernetesSigningKeyring {
+export class StemSigningKeyring extends SigningKeyringBase {
+  /** True for a keyring created by any copy of stemguard (not for one imported with `fromNamePrefix`). */
+  public static isStemSigningKeyring(x: unknown): x is StemSigningKeyring {
     return typeof x === "object" && x !== null && KEYRING in x;
+  }
+
+  /**
+   * A keyring another stack created (a platform team keeps the keyring in one
+   * stack, services live in others). Creates no Secret and asks for no
+   * material: containers refer to the Secrets `<namePrefix>-<role>` by name,
+   * and `revision`, `variableNames` and the pod annotations follow from the
+   * same ledger. Apply the owning stack first in every phase.
+   */
+  public static fromNamePrefix(scope: Construct, id: string, props: SigningKeyringImportProps): ISigningKeyring {
+    return new ImportedSigningKeyring(scope, id, props);
   }
 
   /** The validated ledger this keyring renders. */
@@ -109,10 +155,9 @@ export class StemKubernetesSigningKeyring extends Construct {
   public readonly materialInputs: readonly MaterialInput[];
 
   private readonly secrets = new Map<Role, SecretV1>();
-  private readonly revisions = new Map<Role, number>();
   private readonly secretNameRefs = new Map<Role, string>();
 
-  constructor(scope: Construct, id: string, props: StemKubernetesSigningKeyringProps) {
+  constructor(scope: Construct, id: string, props: StemSigningKeyringProps) {
     super(scope, id);
     Object.defineProperty(this, KEYRING, { value: true });
     const field = (name: string) => `${this.node.path} props.${name}`;
@@ -120,7 +165,7 @@ export class StemKubernetesSigningKeyring extends Construct {
     this.ledger = loadKeyringLedger(props, field);
     assertNamespace(props.namespace, field("namespace"));
     this.namespace = props.namespace;
-    this.namePrefix = props.namePrefix ?? "stem-signing";
+    this.namePrefix = props.namePrefix ?? DEFAULT_NAME_PREFIX;
     assertNamePrefix(this.namePrefix, field("namePrefix"));
     const labels = props.labels ?? {};
     assertLabels(labels, field("labels"));
@@ -135,15 +180,18 @@ export class StemKubernetesSigningKeyring extends Construct {
     }
     this.roles = resolveKeyringRoles(props.roles, field("roles"));
 
-    const stack = TerraformStack.of(this);
-    this.materialInputs = planMaterialInputs(this.ledger, this.roles, this.namePrefix).map((plan) => ({
+    for (const role of this.roles) {
+      claimObjectName(this, `Kubernetes Secret ${this.namespace}/${this.secretName(role)}`, this.node.path, field("namePrefix"), this.namePrefix);
+    }
+    const tag = ledgerTag(this.ledger);
+    this.materialInputs = planMaterialInputs(this.ledger, this.namePrefix, this.roles).map((plan) => ({
       ...plan,
-      variable: materialInputVariable(stack, plan, this.ledger.algorithm),
+      variable: materialInputVariable(this, plan, this.ledger.algorithm, tag, field("namePrefix")),
     }));
     const documents = new Map(this.materialInputs.map((m) => [m.keyId, Fn.jsondecode(m.variable.stringValue)]));
 
     for (const role of this.roles) {
-      const revision = roleEnvRevision(this.ledger, role);
+      const revision = this.revision(role);
       // Tokens only: a hand-written "${...}" inside Fn.join would be escaped to a literal "$${...}".
       const data = resolveRoleEnv(planRoleEnv(this.ledger, role), (ref) => Fn.lookup(documents.get(ref.keyId), ref.field));
       const secret = new SecretV1(this, roleId(role), {
@@ -161,13 +209,7 @@ export class StemKubernetesSigningKeyring extends Construct {
       // The Secret's attribute, not a literal: workloads then depend on the Secret, so Terraform rewrites
       // it before it rolls the pods. One token per role: cdktf records a stack trace per token it creates.
       this.secretNameRefs.set(role, secret.metadata.name);
-      this.revisions.set(role, revision);
     }
-  }
-
-  /** The Secret name of `role`: `<namePrefix>-<role>`. */
-  public secretName(role: Role): string {
-    return `${this.namePrefix}-${role}`;
   }
 
   /** The `kubernetes_secret_v1` of `role`. */
@@ -175,53 +217,31 @@ export class StemKubernetesSigningKeyring extends Construct {
     return this.secrets.get(this.expectRole(role, "secret"))!;
   }
 
-  /** The role's keyring revision: the latest ledger phase that changed its env (`data_wo_revision`). */
-  public revision(role: Role): number {
-    return this.revisions.get(this.expectRole(role, "revision"))!;
+  protected secretNameRef(role: Role): string {
+    return this.secretNameRefs.get(role)!;
+  }
+}
+
+/** `StemSigningKeyring.fromNamePrefix`: env and annotations against Secrets another stack writes. */
+class ImportedSigningKeyring extends SigningKeyringBase {
+  public readonly ledger: SigningLedger;
+  public readonly namespace: string;
+  public readonly namePrefix: string;
+  public readonly roles: readonly Role[];
+
+  constructor(scope: Construct, id: string, props: SigningKeyringImportProps) {
+    super(scope, id);
+    const field = (name: string) => `${this.node.path} props.${name}`;
+    this.ledger = loadKeyringLedger(props, field);
+    assertNamespace(props.namespace, field("namespace"));
+    this.namespace = props.namespace;
+    this.namePrefix = props.namePrefix ?? DEFAULT_NAME_PREFIX;
+    assertNamePrefix(this.namePrefix, field("namePrefix"));
+    this.roles = resolveKeyringRoles(props.roles, field("roles"));
   }
 
-  /** Names of the Stem variables in the Secret of `role`, in the order Stem documents them. */
-  public variableNames(role: Role): string[] {
-    return planRoleEnv(this.ledger, this.expectRole(role, "variableNames")).variables.map((v) => v.name);
-  }
-
-  /**
-   * Env for a Stem container of `role`: `env` (yours, kept first and
-   * unchanged), one `secretKeyRef` entry per Stem signing variable (explicit,
-   * so reviews show what each container gets, and `optional: false`, so a
-   * missing key stops the container instead of starting Stem with signing off),
-   * then `TZ=UTC` unless `env` already sets it. Throws if `env` sets a
-   * `STEM_SIGNING_*` variable or a TZ other than UTC.
-   *
-   * The result fits the container `env` of `DeploymentV1`, `StatefulSetV1` and `CronJobV1`.
-   */
-  public containerEnv<T extends EnvVarLike>(role: Role, env: readonly T[] = []): (T | StemContainerEnvVar)[] {
-    const secretName = this.secretNameRefs.get(this.expectRole(role, "containerEnv"))!;
-    const stemEnv = this.variableNames(role).map(
-      (name): SecretKeyEnvVar => ({ name, valueFrom: { secretKeyRef: { name: secretName, key: name, optional: false } } }),
-    );
-    return mergeContainerEnv(stemEnv, env, `${this.node.path}.containerEnv(${role})`);
-  }
-
-  /**
-   * Pod-template annotations for a workload of `role`: `annotations` (yours,
-   * unchanged) plus `stemguard.io/keyring-revision: "<revision>"`, which
-   * changes exactly when the role's env changes and so rolls the pods then and
-   * only then. Throws if `annotations` sets that key to another value.
-   */
-  public podAnnotations(role: Role, annotations: Readonly<Record<string, string>> = {}): Record<string, string> {
-    return mergePodAnnotations(this.revision(role), annotations, `${this.node.path}.podAnnotations(${role})`);
-  }
-
-  private expectRole(role: Role, method: string): Role {
-    if (!this.roles.includes(role)) {
-      throw new StemguardError(`this keyring has no Secret for role "${role}"`, {
-        field: `${this.node.path}.${method}`,
-        value: role,
-        fix: `add "${role}" to the keyring's roles (it has ${this.roles.join(", ")})`,
-      });
-    }
-    return role;
+  protected secretNameRef(role: Role): string {
+    return this.secretName(role);
   }
 }
 

@@ -1,5 +1,5 @@
 import { StemguardError } from "../core/errors";
-import { refuseUserSigningVariable } from "../private/user-env-rules";
+import { refuseOwnedVariable, refuseSecondBinding, SIGNING_ENV_OWNER } from "../private/user-env-rules";
 
 /**
  * Pod-template annotation carrying the role's keyring revision. Containers read
@@ -45,7 +45,7 @@ export interface EnvVarLike {
 
 /**
  * The user's env followed by the keyring's entries and `TZ=UTC`. Throws when
- * the user's env sets a `STEM_SIGNING_*` variable (the keyring owns them) or a
+ * the user's env came from a keyring already (bound twice), sets a `STEM_SIGNING_*` variable (the keyring owns them) or a
  * `TZ` other than UTC; a user `TZ=UTC` is kept as is.
  */
 export function mergeContainerEnv<T extends EnvVarLike>(
@@ -55,7 +55,8 @@ export function mergeContainerEnv<T extends EnvVarLike>(
 ): (T | StemContainerEnvVar)[] {
   let userSetsUtc = false;
   for (const entry of userEnv) {
-    refuseUserSigningVariable(entry.name, field);
+    if (isKeyringEntry(entry)) refuseSecondBinding(entry.name, SIGNING_ENV_OWNER, field);
+    refuseOwnedVariable(entry.name, SIGNING_ENV_OWNER, field);
     if (entry.name === "TZ") {
       const value = (entry as { value?: unknown }).value;
       if (value !== STEM_TIME_ZONE) {
@@ -90,4 +91,10 @@ export function mergePodAnnotations(
     });
   }
   return { ...userAnnotations, [KEYRING_REVISION_ANNOTATION]: value };
+}
+
+/** An entry a keyring added: a `STEM_SIGNING_*` variable read from the Secret key of the same name. */
+function isKeyringEntry(entry: EnvVarLike): boolean {
+  const ref = (entry as { valueFrom?: { secretKeyRef?: { key?: unknown } } }).valueFrom?.secretKeyRef;
+  return entry.name.startsWith(SIGNING_ENV_OWNER.prefix) && ref !== undefined && ref.key === entry.name;
 }

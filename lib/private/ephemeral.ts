@@ -1,3 +1,4 @@
+import { StemguardError } from "../core/errors";
 import { ITerraformDependable, TerraformElement, TerraformStack, TerraformVariable, Token, dependable, ref } from "cdktf";
 import { Construct } from "constructs";
 
@@ -44,7 +45,11 @@ export interface EphemeralVariableProps {
  */
 export function ephemeralVariable(scope: Construct, id: string, props: EphemeralVariableProps): TerraformVariable {
   if (props.name !== undefined && !TF_IDENTIFIER.test(props.name)) {
-    throw new Error(`ephemeral variable name must be a Terraform identifier ([A-Za-z_][A-Za-z0-9_-]*), got ${JSON.stringify(props.name)}`);
+    throw new StemguardError("a Terraform variable name must be an identifier: a letter or '_', then letters, digits, '_' or '-'", {
+      field: `${scope.node.path}.${id}`,
+      value: props.name,
+      fix: "start the construct's namePrefix with a letter",
+    });
   }
   const variable = new TerraformVariable(scope, id, {
     description: props.description,

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { StemguardError } from "../core/errors";
 import { parseLedger, readLedgerFile } from "../core/keyring/ledger-file";
 import { ROLES, type Role, type SigningLedger } from "../core/keyring/types";
@@ -43,4 +44,13 @@ export function resolveKeyringRoles(roles: readonly Role[] | undefined, field: s
     throw new StemguardError("roles must not repeat", { field, value: roles, fix: "list each role once" });
   }
   return ROLES.filter((r) => roles.includes(r));
+}
+
+/**
+ * A short, stable tag of a ledger (its algorithm and history; ids only, no
+ * material). Keyrings share a material input only when they render the same
+ * ledger: two ledgers that both call a key "k1" hold two different keys.
+ */
+export function ledgerTag(ledger: SigningLedger): string {
+  return createHash("sha256").update(JSON.stringify([ledger.algorithm, ledger.history])).digest("hex").slice(0, 12);
 }

@@ -27,7 +27,6 @@ const INTERNAL = [
   "mergeContainerEnv",
   "mergePodAnnotations",
   "planAwsMaterialInputs",
-  "planMaterialInputs",
 ];
 
 describe.each(ENTRY_POINTS)("run-time exports of $specifier", ({ specifier, source, report }) => {

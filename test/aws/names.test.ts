@@ -1,5 +1,5 @@
 import { materialVariableName as kubernetesVariableName } from "../../lib/kubernetes/material-inputs";
-import { keySecretName, materialVariableName, planAwsMaterialInputs, roleSecretName } from "../../lib/aws/names";
+import { keySecretName, materialVariableName, planMaterialInputs, roleSecretName } from "../../lib/aws/names";
 import { applyStep, initLedger } from "../../lib/core/keyring/steps";
 
 describe("AWS names", () => {
@@ -17,16 +17,16 @@ describe("AWS names", () => {
 
   test("only the key the latest step created is a required input; retired keys have none", () => {
     const staged = applyStep(initLedger("hmac-sha256", "k1"), "stage", "k2");
-    expect(planAwsMaterialInputs(staged, "p").map((i) => [i.keyId, i.required])).toEqual([["k1", false], ["k2", true]]);
+    expect(planMaterialInputs(staged, "p").map((i) => [i.keyId, i.required])).toEqual([["k1", false], ["k2", true]]);
     const activated = applyStep(staged, "activate", "k2");
-    expect(planAwsMaterialInputs(activated, "p").map((i) => i.required)).toEqual([false, false]);
+    expect(planMaterialInputs(activated, "p").map((i) => i.required)).toEqual([false, false]);
     const retired = applyStep(activated, "retire", "k1");
-    expect(planAwsMaterialInputs(retired, "p")).toEqual([{ keyId: "k2", variableName: "p_key_k2", envVarName: "TF_VAR_p_key_k2", required: false }]);
-    expect(planAwsMaterialInputs(initLedger("ed25519", "k1"), "p")[0].required).toBe(true);
+    expect(planMaterialInputs(retired, "p")).toEqual([{ keyId: "k2", variableName: "p_key_k2", envVarName: "TF_VAR_p_key_k2", required: false, fields: ["secret"] }]);
+    expect(planMaterialInputs(initLedger("ed25519", "k1"), "p")[0].required).toBe(true);
   });
 
   test("fails when two live key ids map to the same variable", () => {
     const ledger = applyStep(initLedger("hmac-sha256", "k.1"), "stage", "k-1");
-    expect(() => planAwsMaterialInputs(ledger, "p")).toThrow(/key ids "k.1" and "k-1" map to the same Terraform variable p_key_k_1/);
+    expect(() => planMaterialInputs(ledger, "p")).toThrow(/key ids "k.1" and "k-1" map to the same Terraform variable p_key_k_1/);
   });
 });

@@ -119,7 +119,7 @@ describe("StemSigningKeyring", () => {
     expect(wo("worker")).toContain('"STEM_SIGNING_PUBLIC_KEYS" = "k1:${jsondecode(');
     expect(wo("producer")).toContain('"STEM_SIGNING_PRIVATE_KEYS" = "k1:${jsondecode(');
     expect(wo("producer")).toMatch(/\.seed\}"/);
-    expect(keyring.roleEnvVariableNames("worker")).toEqual(["STEM_SIGNING_ALGORITHM", "STEM_SIGNING_PUBLIC_KEYS"]);
+    expect(keyring.variableNames("worker")).toEqual(["STEM_SIGNING_ALGORITHM", "STEM_SIGNING_PUBLIC_KEYS"]);
   });
 
   test("encrypts every secret with the KMS key and tags it", () => {
@@ -278,10 +278,17 @@ describe("StemSigningKeyring", () => {
       expect(() => setup({ roles: ["worker", "worker"] })).toThrow(/roles must not repeat \(got \["worker","worker"\]\)/);
     });
 
-    test("fails when two keyrings in a stack would share material inputs", () => {
+    test("fails when two keyrings in a stack would write the same secrets", () => {
       const { stack } = setup();
-      expect(() => new StemSigningKeyring(stack, "Other", { ledger: HMAC_STAGED, namePrefix: "prod_stem" })).toThrow(
-        /Terraform variable prod_stem_key_k1 is already declared by keyring test\/Keyring.*own namePrefix/,
+      expect(() => new StemSigningKeyring(stack, "Other", { ledger: HMAC_STAGED, namePrefix: "prod/stem" })).toThrow(
+        /test\/Other props\.namePrefix: Secrets Manager secret prod\/stem\/keys\/k1 is already created by test\/Keyring.*\(got "prod\/stem"\).*own namePrefix/,
+      );
+    });
+
+    test("fails when a keyring of another ledger claims the same material input", () => {
+      const { stack } = setup();
+      expect(() => new StemSigningKeyring(stack, "Other", { ledger: initLedger("hmac-sha256", "k1"), namePrefix: "prod_stem" })).toThrow(
+        /Terraform variable prod_stem_key_k1 is already declared by test\/Keyring for signing key "k1" \(hmac-sha256, optional, ledger [0-9a-f]{12}\), not for signing key "k1" \(hmac-sha256, required, ledger [0-9a-f]{12}\)/,
       );
     });
   });

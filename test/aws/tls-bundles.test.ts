@@ -8,7 +8,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { TerraformStack, Testing } from "cdktf";
-import { STEM_TLS_ENTRYPOINT_SCRIPT, StemTlsBundlesSecret, type StemTlsBundlesSecretProps } from "../../lib/aws/tls-bundles";
+import { STEM_TLS_ENTRYPOINT_SCRIPT, StemTlsBundles, type StemTlsBundlesProps } from "../../lib/aws/tls-bundles";
 import { generateTlsBundle } from "../../lib/core/tls/generate";
 import type { TlsBundle } from "../../lib/core/tls/types";
 import { tlsFullStack, tlsSecretStack } from "./tls-stack";
@@ -26,7 +26,7 @@ beforeAll(async () => {
   bundle = await generateTlsBundle({ sans: "redis.internal,localhost", keySize: 2048, days: 30 });
 });
 
-describe("StemTlsBundlesSecret", () => {
+describe("StemTlsBundles", () => {
   test("writes the client bundle write-only as one JSON document from three ephemeral inputs", () => {
     const { stack } = setup();
     const synth = Testing.synth(stack, true);
@@ -34,13 +34,13 @@ describe("StemTlsBundlesSecret", () => {
     expect(synth).toHaveResourceWithProperties(SecretsmanagerSecretVersion, {
       // Exact expression: token references, not an escaped "$${...}" literal.
       secret_string_wo:
-        '${jsonencode({"caCert" = var.prod_stem_tls_client_ca_bundle, "clientCert" = var.prod_stem_tls_client_client_cert, "clientKey" = var.prod_stem_tls_client_client_key})}',
+        '${jsonencode({"caCert" = var.prod_stem_tls_ca_bundle, "clientCert" = var.prod_stem_tls_client_cert, "clientKey" = var.prod_stem_tls_client_key})}',
       secret_string_wo_version: 2,
     });
     expect(synth).not.toContain("$${");
     expect(synth).not.toMatch(/"secret_string"\s*:/); // never the stateful argument
     const variables = (JSON.parse(synth) as Json).variable as Record<string, Json>;
-    expect(Object.keys(variables).sort()).toEqual(["prod_stem_tls_client_ca_bundle", "prod_stem_tls_client_client_cert", "prod_stem_tls_client_client_key"]);
+    expect(Object.keys(variables).sort()).toEqual(["prod_stem_tls_ca_bundle", "prod_stem_tls_client_cert", "prod_stem_tls_client_key"]);
     for (const v of Object.values(variables)) expect(v).toMatchObject({ ephemeral: true, sensitive: true, type: "string" });
   });
 
@@ -131,21 +131,35 @@ describe("StemTlsBundlesSecret", () => {
     }
   });
 
-  test("fails on a bad secretName, revision, fileDir or recovery window", () => {
+  test("fails on a bad namePrefix, secretName, revision, fileDir or recovery window", () => {
     const stack = new TerraformStack(Testing.app(), "test");
-    const make = (id: string, props: Partial<StemTlsBundlesSecretProps>) => new StemTlsBundlesSecret(stack, id, { secretName: `s/${id}`, revision: 1, ...props });
+    const make = (id: string, props: Partial<StemTlsBundlesProps>) => new StemTlsBundles(stack, id, { namePrefix: `s/${id}`, revision: 1, ...props });
     expect(() => make("A", { secretName: "/prod/tls/" })).toThrow(/props.secretName/);
+    expect(() => make("A2", { namePrefix: "2024/stem" })).toThrow(/test\/A2 props\.namePrefix: namePrefix must start with a letter.*\(got "2024\/stem"\)\. Fix: put a letter first, e\.g\. "stem-2024\/stem"/);
     expect(() => make("B", { revision: 0 })).toThrow(/props.revision: revision must be a whole number >= 1 \(got 0\)/);
     expect(() => make("C", { fileDir: "run/tls" })).toThrow(/props.fileDir: fileDir must be an absolute path/);
     expect(() => make("D", { fileDir: "/run/$(id)" })).toThrow(/fileDir must be an absolute path/);
     expect(() => make("E", { recoveryWindowInDays: 3 })).toThrow(/recoveryWindowInDays must be 0 or a whole number from 7 to 30/);
   });
 
-  test("fails when two bundle secrets in a stack map to the same input names", () => {
-    const { stack } = setup();
-    expect(() => new StemTlsBundlesSecret(stack, "Other", { secretName: "prod/stem/tls_client", revision: 1 })).toThrow(
-      /prod_stem_tls_client_ca_bundle is already declared/,
+  test("keeps a 0.1 secret name with secretName; the inputs follow namePrefix", () => {
+    const { stack } = setup({ namePrefix: "prod/stem/tls", secretName: "prod/stem/tls-bundle" });
+    const synth = Testing.synth(stack, true);
+    expect(synth).toHaveResourceWithProperties(SecretsmanagerSecret, { name: "prod/stem/tls-bundle" });
+    expect(Object.keys((JSON.parse(synth) as Json).variable).sort()).toEqual(["prod_stem_tls_ca_bundle", "prod_stem_tls_client_cert", "prod_stem_tls_client_key"]);
+  });
+
+  test("bindToContainer refuses the container's own STEM_TLS_* and a second binding", () => {
+    const { tls } = setup();
+    const container = { name: "worker", image: "w:1", environment: [{ name: "STEM_BROKER_URL", value: "rediss://r:6379" }] };
+    const bound = tls.bindToContainer(container);
+    expect(bound.environment.map((e) => e.name)).toEqual(["STEM_BROKER_URL", "STEM_TLS_CA_CERT", "STEM_TLS_CLIENT_CERT", "STEM_TLS_CLIENT_KEY", "STEMGUARD_TLS_REVISION"]);
+    expect(bound.secrets.map((e) => e.name)).toEqual(["STEM_TLS_CA_CERT_PEM", "STEM_TLS_CLIENT_CERT_PEM", "STEM_TLS_CLIENT_KEY_PEM"]);
+    expect(() => tls.bindToContainer(bound)).toThrow(/test\/Tls\.bindToContainer: container "worker" is already bound to the TLS bundles \(it has STEMGUARD_TLS_REVISION\).*Fix: bind each container once/);
+    expect(() => tls.bindToContainer({ ...container, environment: [{ name: "STEM_TLS_CA_CERT", value: "/certs/ca.crt" }] })).toThrow(
+      /test\/Tls\.bindToContainer\.STEM_TLS_CA_CERT: container "worker" sets STEM_TLS_CA_CERT; every STEM_TLS_\* variable is set by the TLS bundles.*Fix: remove STEM_TLS_CA_CERT/,
     );
+    expect(() => tls.bindToContainer({ ...container, secrets: [{ name: "STEM_TLS_CLIENT_KEY_PEM", valueFrom: "arn:aws:secretsmanager:eu-west-1:1:secret:x" }] })).toThrow(/sets STEM_TLS_CLIENT_KEY_PEM/);
   });
 });
 

@@ -1,21 +1,21 @@
-// Stacks with a StemTlsBundlesSecret, shared by the unit tests (test/aws/tls-bundles.test.ts)
+// Stacks with a StemTlsBundles, shared by the unit tests (test/aws/tls-bundles.test.ts)
 // and the real-terraform run (test/integration/aws-terraform.test.ts).
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Fn, TerraformStack, Testing } from "cdktf";
-import { StemTlsBundlesSecret, type StemTlsBundlesSecretProps } from "../../lib/aws/tls-bundles";
+import { StemTlsBundles, type StemTlsBundlesProps } from "../../lib/aws/tls-bundles";
 
 /** A stack with a provider and one bundle secret "Tls" (secret prod/stem/tls-client, revision 2). */
-export function tlsSecretStack(props: Partial<StemTlsBundlesSecretProps> = {}) {
+export function tlsSecretStack(props: Partial<StemTlsBundlesProps> = {}) {
   const stack = new TerraformStack(Testing.app(), "test");
   new AwsProvider(stack, "aws", { region: "eu-west-1" });
-  const tls = new StemTlsBundlesSecret(stack, "Tls", { secretName: "prod/stem/tls-client", revision: 2, ...props });
+  const tls = new StemTlsBundles(stack, "Tls", { namePrefix: "prod/stem/tls", revision: 2, ...props });
   return { stack, tls };
 }
 
 /** A stack with an execution role and a task definition wired the documented way. */
-export function tlsFullStack(props: Partial<StemTlsBundlesSecretProps> = {}) {
+export function tlsFullStack(props: Partial<StemTlsBundlesProps> = {}) {
   const { stack, tls } = tlsSecretStack(props);
   const role = new IamRole(stack, "ExecutionRole", {
     name: "stem-worker-execution",

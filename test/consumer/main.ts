@@ -11,8 +11,8 @@ import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { App, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { readLedgerFile, roleEnvRevision, type SigningLedger } from "stemguard";
-import { StemSigningKeyring } from "stemguard/aws";
-import { StemKubernetesSigningKeyring } from "stemguard/kubernetes";
+import * as aws from "stemguard/aws";
+import * as kubernetes from "stemguard/kubernetes";
 
 const LEDGER_FILE = "stemguard.rotation.json";
 
@@ -26,7 +26,7 @@ class AwsWorkers extends TerraformStack {
       skipRequestingAccountId: true,
       skipMetadataApiCheck: "true",
     });
-    const keyring = new StemSigningKeyring(this, "Signing", { ledger, namePrefix: "stem/signing" });
+    const keyring = new aws.StemSigningKeyring(this, "Signing", { ledger, namePrefix: "stem/signing" });
     const executionRole = new IamRole(this, "WorkerExecution", {
       name: "stem-worker-execution",
       assumeRolePolicy: JSON.stringify({
@@ -53,7 +53,7 @@ class KubernetesWorkers extends TerraformStack {
   constructor(scope: Construct, id: string) {
     super(scope, id);
     new KubernetesProvider(this, "kubernetes", { configPath: "~/.kube/config" });
-    const keyring = new StemKubernetesSigningKeyring(this, "SigningKeyring", { ledgerFile: LEDGER_FILE, namespace: "stem" });
+    const keyring = new kubernetes.StemSigningKeyring(this, "SigningKeyring", { ledgerFile: LEDGER_FILE, namespace: "stem" });
     const labels = { app: "stem-worker" };
     new DeploymentV1(this, "Worker", {
       metadata: { name: "stem-worker", namespace: keyring.namespace },

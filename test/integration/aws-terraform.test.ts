@@ -5,10 +5,15 @@
 // rides along as one more child module of the same root.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Testing } from "cdktf";
-import { planAwsMaterialInputs } from "../../lib/aws/names";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Fn, TerraformStack, Testing } from "cdktf";
+import { planMaterialInputs } from "../../lib/aws/names";
+import { StemSigningKeyring } from "../../lib/aws/signing-keyring";
+import { StemTlsBundles } from "../../lib/aws/tls-bundles";
 import { planRoleEnv, resolveRoleEnv } from "../../lib/core/keyring/env-plan";
-import { ROLES, SIGNING_ALGORITHMS } from "../../lib/core/keyring/types";
+import { ROLES, SIGNING_ALGORITHMS, type SigningLedger } from "../../lib/core/keyring/types";
 import { materialFieldBase64 } from "../../lib/core/material/encode";
 import type { KeyMaterial } from "../../lib/core/material/types";
 import { inspectSigningEnv } from "../../lib/core/stem-env/strict-check";
@@ -30,7 +35,7 @@ interface SynthesizedPhase extends RotationPhase {
 }
 
 function synthesizePhase(phase: RotationPhase): SynthesizedPhase {
-  const plans = planAwsMaterialInputs(phase.ledger, NAME_PREFIX);
+  const plans = planMaterialInputs(phase.ledger, NAME_PREFIX);
   const materials = plans.map((p) => markerMaterial(phase.ledger.algorithm, p.keyId));
   const inputs: Record<string, string> = { ...NETWORK };
   plans.forEach((p, i) => (inputs[p.variableName] = markerDocument(materials[i])));
@@ -53,15 +58,16 @@ describeWithTerraform("AWS fleet with real terraform", (tooling) => {
   const tlsJson = JSON.parse(Testing.synth(tlsFullStack().stack)) as Record<string, unknown>;
   let tlsBundle: TlsBundle;
   const tlsInputs = (override: Record<string, string> = {}) => ({
-    prod_stem_tls_client_ca_bundle: tlsBundle.caCertPem,
-    prod_stem_tls_client_client_cert: tlsBundle.clientCertPem,
-    prod_stem_tls_client_client_key: tlsBundle.clientKeyPem,
+    prod_stem_tls_ca_bundle: tlsBundle.caCertPem,
+    prod_stem_tls_client_cert: tlsBundle.clientCertPem,
+    prod_stem_tls_client_key: tlsBundle.clientKeyPem,
     ...override,
   });
 
   let provider: SharedProvider | undefined;
   let fleet: TerraformWorkdir;
   let root: TerraformWorkdir;
+  let imports: TerraformWorkdir;
   let runs: {
     init: RunResult;
     validate: RunResult;
@@ -69,6 +75,8 @@ describeWithTerraform("AWS fleet with real terraform", (tooling) => {
     missing: RunResult;
     /** The root's k2 document malformed and the TLS module's client key where its certificate belongs. */
     invalid: RunResult;
+    /** `terraform validate` of a service stack that imports the fleet's keyring and TLS bundle (fromNamePrefix). */
+    importsValidate: RunResult;
   };
 
   beforeAll(async () => {
@@ -89,15 +97,20 @@ describeWithTerraform("AWS fleet with real terraform", (tooling) => {
     // The plans that must fail run on the stage stack with only the TLS module:
     // a failing plan of the fleet root would still plan every child module.
     root = TerraformWorkdir.create(tooling, "stemguard-aws-root-");
+    // A service stack in another root that uses the fleet's keyring and TLS bundle by name. Validate
+    // only: its data sources would call AWS during a plan, and this suite runs offline.
+    imports = TerraformWorkdir.create(tooling, "stemguard-aws-imports-");
+    const service = composeModules([{ name: "service", stackJson: JSON.parse(Testing.synth(importingServiceStack(stagePhase.ledger))), inputs: {} }], { host: JSON.parse(stagePhase.json) });
+    for (const [file, content] of Object.entries(service.files)) imports.write(file, content);
     const small = composeModules([tlsModule()], { host: JSON.parse(stagePhase.json) });
     for (const [file, content] of Object.entries(small.files)) root.write(file, content);
 
-    const required = planAwsMaterialInputs(stagePhase.ledger, NAME_PREFIX).find((p) => p.required)!;
+    const required = planMaterialInputs(stagePhase.ledger, NAME_PREFIX).find((p) => p.required)!;
     const withoutRequired = Object.fromEntries(Object.entries(stagePhase.inputs).filter(([k]) => k !== required.variableName));
     const failingPlan = (env: Record<string, string>) => root.run(["plan", "-refresh=false", "-input=false", "-no-color"], env);
     // The TLS module's inputs with its client key where the client certificate belongs.
     const wrongFile = tfVars(
-      Object.fromEntries(Object.entries(tlsInputs({ prod_stem_tls_client_client_cert: tlsBundle.clientKeyPem })).map(([k, v]) => [`${TLS_MODULE}__${k}`, v])),
+      Object.fromEntries(Object.entries(tlsInputs({ prod_stem_tls_client_cert: tlsBundle.clientKeyPem })).map(([k, v]) => [`${TLS_MODULE}__${k}`, v])),
     );
 
     // One provider process serves every command below, one command at a time
@@ -112,7 +125,10 @@ describeWithTerraform("AWS fleet with real terraform", (tooling) => {
     }
     const init = await fleet.init();
     root.copyInitFrom(fleet); // its modules are a subset of the fleet's
+    imports.copyInitFrom(fleet);
+    const importsGet = await imports.run(["get", "-no-color"]); // installs the local service module; providers come from the copy
     const validate = await fleet.validate();
+    const importsValidate = importsGet.exitCode === 0 ? await imports.validate() : importsGet;
     const plan = await fleet.plan({ ...composed.env, ...tfVars(stagePhase.inputs) });
     const missing = await failingPlan({ ...small.env, ...tfVars(withoutRequired) });
     // Two independent validation rules fail in one plan; each test checks its own message.
@@ -120,24 +136,31 @@ describeWithTerraform("AWS fleet with real terraform", (tooling) => {
       ...wrongFile,
       ...tfVars({ ...withoutRequired, [required.variableName]: '{"seed":"MARKER-not-base64","publicKey":"MARKER"}' }),
     });
-    runs = { init, validate, plan, missing, invalid };
+    runs = { init, validate, plan, missing, invalid, importsValidate };
   }, 180_000);
 
   afterAll(async () => {
     await provider?.stop();
     // STEMGUARD_KEEP_TF_DIRS=1 keeps the work directories for debugging.
     if (process.env.STEMGUARD_KEEP_TF_DIRS) {
-      console.warn(`kept ${fleet?.dir} and ${root?.dir}`);
+      console.warn(`kept ${fleet?.dir}, ${root?.dir} and ${imports?.dir}`);
       return;
     }
     fleet?.dispose();
     root?.dispose();
+    imports?.dispose();
   });
 
   test("every phase passes terraform validate", () => {
     expect(runs.init.stderr).toBe("");
     expect(runs.validate).toMatchObject({ exitCode: 0 });
     expect(runs.validate.stdout).toContain("The configuration is valid");
+  });
+
+  test("a service stack that imports the keyring and TLS bundle (fromNamePrefix) passes terraform validate", () => {
+    expect(runs.importsValidate.stderr).toBe("");
+    expect(runs.importsValidate).toMatchObject({ exitCode: 0 });
+    expect(runs.importsValidate.stdout).toContain("The configuration is valid");
   });
 
   test("every phase plans with its material inputs", () => {
@@ -253,7 +276,7 @@ describeWithTerraform("AWS fleet with real terraform", (tooling) => {
     }
   });
 
-  describe("StemTlsBundlesSecret, as a child module of the same root", () => {
+  describe("StemTlsBundles, as a child module of the same root", () => {
     test("passes terraform validate", () => {
       expect(runs.init.exitCode).toBe(0);
       expect(runs.validate.exitCode).toBe(0);
@@ -286,3 +309,27 @@ describeWithTerraform("AWS fleet with real terraform", (tooling) => {
     expect(phases.every((p) => Object.keys(p.inputs).length >= 3)).toBe(true);
   });
 });
+
+/** A service stack that binds a task definition to the fleet's keyring and TLS bundle by name, as another team's stack would. */
+function importingServiceStack(ledger: SigningLedger): TerraformStack {
+  const stack = new TerraformStack(Testing.app(), "service");
+  new AwsProvider(stack, "aws", { region: "eu-west-1" });
+  const keyring = StemSigningKeyring.fromNamePrefix(stack, "Signing", { ledger, namePrefix: NAME_PREFIX, roles: ["worker"] });
+  const tls = StemTlsBundles.fromNamePrefix(stack, "Tls", { namePrefix: "prod/stem/tls", revision: 2 });
+  const role = new IamRole(stack, "ExecutionRole", {
+    name: "stem-service-execution",
+    assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+  });
+  keyring.grantRead(role, "worker");
+  tls.grantRead(role);
+  new EcsTaskDefinition(stack, "Worker", {
+    family: "stem-service-worker",
+    executionRoleArn: role.arn,
+    requiresCompatibilities: ["FARGATE"],
+    networkMode: "awsvpc",
+    cpu: "256",
+    memory: "512",
+    containerDefinitions: Fn.jsonencode([tls.bindToContainer(keyring.bindToContainer({ name: "worker", image: "example/stem-worker:1", essential: true }, "worker"))]),
+  });
+  return stack;
+}

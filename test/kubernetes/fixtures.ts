@@ -4,7 +4,7 @@ import { TerraformStack, Testing } from "cdktf";
 import "../support/cdktf-jest";
 import { applyStep, initLedger } from "../../lib/core/keyring/steps";
 import type { SigningAlgorithm, SigningLedger } from "../../lib/core/keyring/types";
-import { StemKubernetesSigningKeyring, type StemKubernetesSigningKeyringProps } from "../../lib/kubernetes/signing-keyring";
+import { StemSigningKeyring, type StemSigningKeyringProps } from "../../lib/kubernetes/signing-keyring";
 
 /** Synthesized Terraform JSON, loosely typed for assertions. */
 export type SynthJson = {
@@ -22,10 +22,10 @@ export function rotation(algorithm: SigningAlgorithm, options: { verifyOnlyWorke
 }
 
 /** A stack with a Kubernetes provider (validations need one) and a keyring with id "Keyring". */
-export function keyringStack(ledger: SigningLedger, props: Partial<StemKubernetesSigningKeyringProps> = {}) {
+export function keyringStack(ledger: SigningLedger, props: Partial<StemSigningKeyringProps> = {}) {
   const stack = new TerraformStack(Testing.app(), "test");
   new KubernetesProvider(stack, "kubernetes", { configPath: "~/.kube/config" });
-  const keyring = new StemKubernetesSigningKeyring(stack, "Keyring", { ledger, namespace: "stem", ...props });
+  const keyring = new StemSigningKeyring(stack, "Keyring", { ledger, namespace: "stem", ...props });
   return { stack, keyring };
 }
 

@@ -9,36 +9,36 @@ describe("planMaterialInputs", () => {
   test("names variables after the prefix and key id, with '.' and '-' as '_'", () => {
     expect(materialVariableName("stem-signing", "k2026.11")).toBe("stem_signing_key_k2026_11");
     expect(materialVariableName("orders", "K_1-a")).toBe("orders_key_K_1_a");
-    const [input] = planMaterialInputs(initLedger("hmac-sha256", "k2026.11"), ALL, "stem-signing");
-    expect(input).toEqual({ keyId: "k2026.11", variableName: "stem_signing_key_k2026_11", envVarName: "TF_VAR_stem_signing_key_k2026_11", fields: ["secret"] });
+    const [input] = planMaterialInputs(initLedger("hmac-sha256", "k2026.11"), "stem-signing", ALL);
+    expect(input).toEqual({ keyId: "k2026.11", variableName: "stem_signing_key_k2026_11", envVarName: "TF_VAR_stem_signing_key_k2026_11", required: true, fields: ["secret"] });
   });
 
   test("HMAC: every non-retired key's secret, in ledger order", () => {
     const r = rotation("hmac-sha256");
-    expect(summary(planMaterialInputs(r.init, ALL, "p"))).toEqual(["k1:secret"]);
-    expect(summary(planMaterialInputs(r.staged, ALL, "p"))).toEqual(["k1:secret", "k2:secret"]);
-    expect(summary(planMaterialInputs(r.activated, ALL, "p"))).toEqual(["k1:secret", "k2:secret"]);
-    expect(summary(planMaterialInputs(r.retired, ALL, "p"))).toEqual(["k2:secret"]);
+    expect(summary(planMaterialInputs(r.init, "p", ALL))).toEqual(["k1:secret"]);
+    expect(summary(planMaterialInputs(r.staged, "p", ALL))).toEqual(["k1:secret", "k2:secret"]);
+    expect(summary(planMaterialInputs(r.activated, "p", ALL))).toEqual(["k1:secret", "k2:secret"]);
+    expect(summary(planMaterialInputs(r.retired, "p", ALL))).toEqual(["k2:secret"]);
   });
 
   test("Ed25519: public keys of trusted keys, the seed of the active key only", () => {
     const r = rotation("ed25519");
-    expect(summary(planMaterialInputs(r.init, ALL, "p"))).toEqual(["k1:seed+publicKey"]);
+    expect(summary(planMaterialInputs(r.init, "p", ALL))).toEqual(["k1:seed+publicKey"]);
     // A staged key's seed is not needed yet, a retiring key's seed no longer.
-    expect(summary(planMaterialInputs(r.staged, ALL, "p"))).toEqual(["k1:seed+publicKey", "k2:publicKey"]);
-    expect(summary(planMaterialInputs(r.activated, ALL, "p"))).toEqual(["k1:publicKey", "k2:seed+publicKey"]);
-    expect(summary(planMaterialInputs(r.retired, ALL, "p"))).toEqual(["k2:seed+publicKey"]);
+    expect(summary(planMaterialInputs(r.staged, "p", ALL))).toEqual(["k1:seed+publicKey", "k2:publicKey"]);
+    expect(summary(planMaterialInputs(r.activated, "p", ALL))).toEqual(["k1:publicKey", "k2:seed+publicKey"]);
+    expect(summary(planMaterialInputs(r.retired, "p", ALL))).toEqual(["k2:seed+publicKey"]);
   });
 
   test("Ed25519 verify-only workers alone need no seed", () => {
     const r = rotation("ed25519", { verifyOnlyWorkers: true });
-    expect(summary(planMaterialInputs(r.staged, ["worker"], "p"))).toEqual(["k1:publicKey", "k2:publicKey"]);
-    expect(summary(planMaterialInputs(r.staged, ["worker", "beat"], "p"))).toEqual(["k1:seed+publicKey", "k2:publicKey"]);
+    expect(summary(planMaterialInputs(r.staged, "p", ["worker"]))).toEqual(["k1:publicKey", "k2:publicKey"]);
+    expect(summary(planMaterialInputs(r.staged, "p", ["worker", "beat"]))).toEqual(["k1:seed+publicKey", "k2:publicKey"]);
   });
 
   test("fails when two key ids map to one variable name", () => {
     const ledger = applyStep(initLedger("hmac-sha256", "k.1"), "stage", "k-1");
-    expect(() => planMaterialInputs(ledger, ALL, "stem-signing")).toThrow(
+    expect(() => planMaterialInputs(ledger, "stem-signing", ALL)).toThrow(
       /keys\.k-1: key ids "k\.1" and "k-1" map to the same Terraform variable stem_signing_key_k_1 .*Fix: stage keys with ids that differ/,
     );
   });

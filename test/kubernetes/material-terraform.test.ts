@@ -13,6 +13,10 @@ import type { Role, SigningLedger } from "../../lib/core/keyring/types";
 import { materialFieldBase64, materialSecretJson } from "../../lib/core/material/encode";
 import { generateKeyMaterial } from "../../lib/core/material/generate";
 import type { KeyMaterial } from "../../lib/core/material/types";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { TerraformStack, Testing } from "cdktf";
+import { applyTlsStep, initTlsLedger } from "../../lib/core/tls/ca-ledger";
+import { StemTlsBundles } from "../../lib/kubernetes/tls-bundles";
 import { byName, keyringStack, rotation, synthJson, type SynthJson } from "./fixtures";
 
 const SENTINEL = "SENTINEL-do-not-leak";
@@ -220,5 +224,39 @@ describe("material inputs with real Terraform", () => {
     const out = tf(dir, ["plan", "-input=false", "-no-color"], vars).out;
     const rejected = samples.filter(([name]) => out.includes(`rejected ${name}.`)).map(([name]) => name);
     expect(rejected.sort()).toEqual(samples.filter(([, , , ok]) => !ok).map(([name]) => name).sort());
+  });
+});
+
+describe("TLS inputs with the TLS ledger, in real Terraform", () => {
+  const fp = (byte: string) => Array.from({ length: 32 }, () => byte).join(":");
+  const CERT = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUTEST\n-----END CERTIFICATE-----";
+
+  /** The variables and data_wo expressions of a stage-ca phase (only the trust bundle changes), as locals. */
+  function stagedTlsDir(): string {
+    const first = initTlsLedger("ca-2026", fp("AA"), { serverFingerprint256: fp("A1"), clientFingerprint256: fp("A2") });
+    const staged = applyTlsStep(first, { op: "stage-ca", caId: "ca-2027", caFingerprint256: fp("BB") });
+    const stack = new TerraformStack(Testing.app(), "test");
+    new KubernetesProvider(stack, "kubernetes", { configPath: "~/.kube/config" });
+    new StemTlsBundles(stack, "Tls", { namespace: "stem", ledger: staged });
+    const json = synthJson(stack);
+    const secrets = byName(json, "kubernetes_secret_v1");
+    const locals = Object.fromEntries(["ca", "server", "client"].map((b) => [b, secrets[`stem-tls-${b}`].data_wo]));
+    const dir = workdir({ variable: json.variable, locals });
+    init(dir);
+    return dir;
+  }
+
+  run("stage-ca plans with the trust bundle alone; without it, or with a key where a certificate belongs, it fails without echoing", () => {
+    const dir = stagedTlsDir();
+    const ok = tf(dir, ["plan", "-input=false", "-no-color"], { TF_VAR_stem_tls_ca_bundle: CERT });
+    expect(ok.out).toContain("No changes");
+    expect(ok.status).toBe(0);
+    const missing = tf(dir, ["plan", "-input=false", "-no-color"]);
+    expect(missing.status).not.toBe(0);
+    expect(missing.out).toMatch(/No value for required variable .*stem_tls_ca_bundle/);
+    const wrong = tf(dir, ["plan", "-input=false", "-no-color"], { TF_VAR_stem_tls_ca_bundle: CERT, TF_VAR_stem_tls_client_key: `${CERT}\n${SENTINEL}` });
+    expect(wrong.status).not.toBe(0);
+    expect(wrong.out).toContain("the value must be the PEM text of the client private key (PEM) (value not shown)");
+    expect(wrong.out).not.toContain(SENTINEL);
   });
 });

@@ -7,7 +7,7 @@ import { TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { serializeLedger } from "../../lib/core/keyring/ledger-file";
 import { applyStep, initLedger } from "../../lib/core/keyring/steps";
 import type { SigningLedger } from "../../lib/core/keyring/types";
-import { StemKubernetesSigningKeyring } from "../../lib/kubernetes/signing-keyring";
+import { StemSigningKeyring } from "../../lib/kubernetes/signing-keyring";
 import { materialFieldBase64, materialSecretJson } from "../../lib/core/material/encode";
 import { generateKeyMaterial } from "../../lib/core/material/generate";
 import { byName, keyringStack, rotation, synthJson } from "./fixtures";
@@ -23,7 +23,7 @@ function readTree(dir: string): string {
 
 const ref = (key: string, field: string) => `\${jsondecode(var.stem_signing_key_${key}).${field}}`;
 
-describe("StemKubernetesSigningKeyring", () => {
+describe("StemSigningKeyring", () => {
   test("creates one Secret per role, written with data_wo from the material inputs (HMAC)", () => {
     const { stack } = keyringStack(rotation("hmac-sha256").staged);
     const synth = Testing.synth(stack, true);
@@ -141,7 +141,7 @@ describe("StemKubernetesSigningKeyring", () => {
       const app = Testing.app({ stackTraces: false });
       const stack = new TerraformStack(app, "leak");
       new KubernetesProvider(stack, "kubernetes", {});
-      const keyring = new StemKubernetesSigningKeyring(stack, "Keyring", { ledgerFile, namespace: "stem" });
+      const keyring = new StemSigningKeyring(stack, "Keyring", { ledgerFile, namespace: "stem" });
       const fragments = JSON.stringify([keyring.containerEnv("worker"), keyring.podAnnotations("worker"), keyring.materialInputs.map(({ variable: _v, ...m }) => m)]);
       app.synth();
       const written = readTree(app.outdir);
@@ -175,7 +175,7 @@ describe("StemKubernetesSigningKeyring", () => {
     fs.writeFileSync(file, serializeLedger(rotation("hmac-sha256").activated));
     const stack = new TerraformStack(Testing.app(), "test");
     new KubernetesProvider(stack, "kubernetes", {});
-    const keyring = new StemKubernetesSigningKeyring(stack, "Keyring", { ledgerFile: file, namespace: "stem" });
+    const keyring = new StemSigningKeyring(stack, "Keyring", { ledgerFile: file, namespace: "stem" });
     expect(keyring.ledger.phase).toBe(3);
     expect(keyring.revision("producer")).toBe(3);
   });
@@ -191,7 +191,7 @@ describe("StemKubernetesSigningKeyring", () => {
   test("keyrings with one prefix in one stack share material inputs", () => {
     const ledger = rotation("hmac-sha256").staged;
     const { stack } = keyringStack(ledger, { roles: ["producer"] });
-    new StemKubernetesSigningKeyring(stack, "Eu", { ledger, namespace: "stem-eu" });
+    new StemSigningKeyring(stack, "Eu", { ledger, namespace: "stem-eu" });
     const json = synthJson(stack);
     expect(Object.keys(json.variable!)).toEqual(["stem_signing_key_k1", "stem_signing_key_k2"]);
     expect(json.variable!.stem_signing_key_k1.validation).toHaveLength(1); // not declared twice
@@ -202,7 +202,7 @@ describe("StemKubernetesSigningKeyring", () => {
     const stack = new TerraformStack(Testing.app(), "test");
     new KubernetesProvider(stack, "kubernetes", {});
     const ns = new TerraformVariable(stack, "ns", { type: "string" });
-    new StemKubernetesSigningKeyring(stack, "Keyring", { ledger: initLedger("hmac-sha256", "k1"), namespace: ns.stringValue });
+    new StemSigningKeyring(stack, "Keyring", { ledger: initLedger("hmac-sha256", "k1"), namespace: ns.stringValue });
     const secrets = byName(synthJson(stack), "kubernetes_secret_v1");
     expect((secrets["stem-signing-worker"].metadata as { namespace: string }).namespace).toBe("${var.ns}");
   });
@@ -216,67 +216,67 @@ describe("StemKubernetesSigningKeyring", () => {
     const ledger = initLedger("hmac-sha256", "k1");
 
     test("fails when neither or both of ledger and ledgerFile are given", () => {
-      expect(() => new StemKubernetesSigningKeyring(stack(), "K", { namespace: "stem" })).toThrow(
+      expect(() => new StemSigningKeyring(stack(), "K", { namespace: "stem" })).toThrow(
         /test\/K props\.ledger: give exactly one of ledger and ledgerFile \(got "neither"\)\. Fix: pass ledgerFile/,
       );
-      expect(() => new StemKubernetesSigningKeyring(stack(), "K", { ledger, ledgerFile: "x.json", namespace: "stem" })).toThrow(/\(got "both"\)/);
+      expect(() => new StemSigningKeyring(stack(), "K", { ledger, ledgerFile: "x.json", namespace: "stem" })).toThrow(/\(got "both"\)/);
     });
 
     test("fails on a ledger whose key changed state outside a step, naming the key and the fix", () => {
       const forged = { ...ledger, keys: [{ id: "k1", algorithm: "hmac-sha256", state: "active" }, { id: "k2", algorithm: "hmac-sha256", state: "staged" }] } as SigningLedger;
-      expect(() => new StemKubernetesSigningKeyring(stack(), "K", { ledger: forged, namespace: "stem" })).toThrow(
+      expect(() => new StemSigningKeyring(stack(), "K", { ledger: forged, namespace: "stem" })).toThrow(
         /props\.ledger: keys: keys do not match what history yields \(k1=active\).*k2=staged.*Fix: change key states only with 'stemguard rotate/,
       );
     });
 
     test("fails on a ledger with two active keys", () => {
       const two = { ...ledger, keys: [ledger.keys[0], { id: "k2", algorithm: "hmac-sha256", state: "active" }] } as SigningLedger;
-      expect(() => new StemKubernetesSigningKeyring(stack(), "K", { ledger: two, namespace: "stem" })).toThrow(/exactly one key must be active \(got \["k1","k2"\]\)/);
+      expect(() => new StemSigningKeyring(stack(), "K", { ledger: two, namespace: "stem" })).toThrow(/exactly one key must be active \(got \["k1","k2"\]\)/);
     });
 
     test("fails on a ledger without keys", () => {
       const empty: SigningLedger = { schemaVersion: 1, kind: "stemguard.signing-keyring", phase: 0, algorithm: "ed25519", keys: [], history: [] };
-      expect(() => new StemKubernetesSigningKeyring(stack(), "K", { ledger: empty, namespace: "stem" })).toThrow(/phase must be a whole number >= 1 .*\(got 0\)\. Fix: delete the file and run 'stemguard rotate init <key-id>'/);
+      expect(() => new StemSigningKeyring(stack(), "K", { ledger: empty, namespace: "stem" })).toThrow(/phase must be a whole number >= 1 .*\(got 0\)\. Fix: delete the file and run 'stemguard rotate init <key-id>'/);
     });
 
     test("fails on a missing ledgerFile", () => {
-      expect(() => new StemKubernetesSigningKeyring(stack(), "K", { ledgerFile: "/nonexistent/stemguard.rotation.json", namespace: "stem" })).toThrow(
+      expect(() => new StemSigningKeyring(stack(), "K", { ledgerFile: "/nonexistent/stemguard.rotation.json", namespace: "stem" })).toThrow(
         /test\/K props\.ledgerFile: ledger file does not exist \(got "\/nonexistent\/stemguard\.rotation\.json"\)\. Fix: create it with 'stemguard rotate init/,
       );
     });
 
     test("fails on an invalid namespace, namePrefix or label", () => {
-      expect(() => new StemKubernetesSigningKeyring(stack(), "K", { ledger, namespace: "Stem_Prod" })).toThrow(/props\.namespace: namespace must be a DNS label.*\(got "Stem_Prod"\)/);
-      expect(() => new StemKubernetesSigningKeyring(stack(), "K", { ledger, namespace: "stem", namePrefix: "9signing" })).toThrow(/props\.namePrefix: namePrefix must start with a lowercase letter/);
-      expect(() => new StemKubernetesSigningKeyring(stack(), "K", { ledger, namespace: "stem", namePrefix: "a".repeat(55) })).toThrow(/at most 54 characters/);
-      expect(() => new StemKubernetesSigningKeyring(stack(), "K", { ledger, namespace: "stem", labels: { team: "has space" } })).toThrow(/props\.labels\.team: label value/);
-      expect(() => new StemKubernetesSigningKeyring(stack(), "K", { ledger, namespace: "stem", labels: { "stemguard.io/role": "x" } })).toThrow(
+      expect(() => new StemSigningKeyring(stack(), "K", { ledger, namespace: "Stem_Prod" })).toThrow(/props\.namespace: namespace must be a DNS label.*\(got "Stem_Prod"\)/);
+      expect(() => new StemSigningKeyring(stack(), "K", { ledger, namespace: "stem", namePrefix: "9signing" })).toThrow(/props\.namePrefix: namePrefix must start with a lowercase letter/);
+      expect(() => new StemSigningKeyring(stack(), "K", { ledger, namespace: "stem", namePrefix: "a".repeat(55) })).toThrow(/at most 54 characters/);
+      expect(() => new StemSigningKeyring(stack(), "K", { ledger, namespace: "stem", labels: { team: "has space" } })).toThrow(/props\.labels\.team: label value/);
+      expect(() => new StemSigningKeyring(stack(), "K", { ledger, namespace: "stem", labels: { "stemguard.io/role": "x" } })).toThrow(
         /this label is set by the keyring.*Fix: remove "stemguard\.io\/role"/,
       );
     });
 
     test("fails on empty, unknown or repeated roles", () => {
-      expect(() => new StemKubernetesSigningKeyring(stack(), "K", { ledger, namespace: "stem", roles: [] })).toThrow(/roles must not be empty/);
-      expect(() => new StemKubernetesSigningKeyring(stack(), "K", { ledger, namespace: "stem", roles: ["dashboard" as never] })).toThrow(/unknown role.*\(got "dashboard"\)/);
-      expect(() => new StemKubernetesSigningKeyring(stack(), "K", { ledger, namespace: "stem", roles: ["worker", "worker"] })).toThrow(/roles must not repeat/);
+      expect(() => new StemSigningKeyring(stack(), "K", { ledger, namespace: "stem", roles: [] })).toThrow(/roles must not be empty/);
+      expect(() => new StemSigningKeyring(stack(), "K", { ledger, namespace: "stem", roles: ["dashboard" as never] })).toThrow(/unknown role.*\(got "dashboard"\)/);
+      expect(() => new StemSigningKeyring(stack(), "K", { ledger, namespace: "stem", roles: ["worker", "worker"] })).toThrow(/roles must not repeat/);
     });
 
     test("fails when asked for a role it has no Secret for", () => {
-      const keyring = new StemKubernetesSigningKeyring(stack(), "K", { ledger, namespace: "stem", roles: ["worker"] });
+      const keyring = new StemSigningKeyring(stack(), "K", { ledger, namespace: "stem", roles: ["worker"] });
       expect(() => keyring.containerEnv("producer")).toThrow(/test\/K\.containerEnv: this keyring has no Secret for role "producer".*Fix: add "producer" to the keyring's roles \(it has worker\)/);
     });
 
-    test("fails when a second keyring with the same prefix uses another algorithm", () => {
+    test("fails when a second keyring with the same prefix renders another ledger", () => {
       const s = stack();
-      new StemKubernetesSigningKeyring(s, "A", { ledger, namespace: "stem" });
-      expect(() => new StemKubernetesSigningKeyring(s, "B", { ledger: initLedger("ed25519", "k1"), namespace: "other" })).toThrow(
-        /keys\.k1: Terraform variable stem_signing_key_k1 for key "k1" is already declared in this stack for a hmac-sha256 key.*Fix: give this keyring a different namePrefix/,
+      new StemSigningKeyring(s, "A", { ledger, namespace: "stem" });
+      expect(() => new StemSigningKeyring(s, "B", { ledger: initLedger("ed25519", "k1"), namespace: "other" })).toThrow(
+        /test\/B props\.namePrefix: Terraform variable stem_signing_key_k1 is already declared by test\/A for signing key "k1" \(hmac-sha256, required, ledger [0-9a-f]{12}\), not for signing key "k1" \(ed25519.*Fix: give this construct a namePrefix of its own/,
       );
     });
 
     test("fails when two key ids would share a variable", () => {
       const clash = applyStep(initLedger("hmac-sha256", "k.1"), "stage", "k-1");
-      expect(() => new StemKubernetesSigningKeyring(stack(), "K", { ledger: clash, namespace: "stem" })).toThrow(/map to the same Terraform variable/);
+      expect(() => new StemSigningKeyring(stack(), "K", { ledger: clash, namespace: "stem" })).toThrow(/map to the same Terraform variable/);
     });
   });
 });

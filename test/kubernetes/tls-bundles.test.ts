@@ -6,15 +6,15 @@ import { StatefulSetV1 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import { TerraformStack, Testing } from "cdktf";
 import { generateTlsBundle } from "../../lib/core/tls/generate";
 import type { TlsBundle } from "../../lib/core/tls/types";
-import { StemKubernetesTlsBundles, type StemKubernetesTlsBundlesProps } from "../../lib/kubernetes/tls-bundles";
+import { StemTlsBundles, type StemTlsBundlesProps } from "../../lib/kubernetes/tls-bundles";
 import { expectNoPemMaterial } from "../support/pem-leaks";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function setup(props: Partial<StemKubernetesTlsBundlesProps> = {}) {
+function setup(props: Partial<StemTlsBundlesProps> = {}) {
   const stack = new TerraformStack(Testing.app(), "test");
   new KubernetesProvider(stack, "kubernetes", { configPath: "~/.kube/config" });
-  const tls = new StemKubernetesTlsBundles(stack, "Tls", { namespace: "stem", revision: 3, ...props });
+  const tls = new StemTlsBundles(stack, "Tls", { namespace: "stem", revision: 3, ...props });
   return { stack, tls };
 }
 
@@ -26,7 +26,7 @@ function secretsByName(synth: string): Record<string, Json> {
 }
 
 /** A worker StatefulSet wired the documented way. */
-function addWorker(stack: TerraformStack, tls: StemKubernetesTlsBundles): void {
+function addWorker(stack: TerraformStack, tls: StemTlsBundles): void {
   new StatefulSetV1(stack, "worker", {
     metadata: { name: "worker", namespace: "stem" },
     spec: {
@@ -56,7 +56,7 @@ beforeAll(async () => {
   bundle = await generateTlsBundle({ sans: "redis.stem.svc,localhost", keySize: 2048, days: 30 });
 });
 
-describe("StemKubernetesTlsBundles", () => {
+describe("StemTlsBundles", () => {
   test("creates an Opaque CA-bundle Secret and kubernetes.io/tls server and client Secrets, written with data_wo", () => {
     const { stack } = setup();
     const synth = Testing.synth(stack, true);
@@ -238,8 +238,8 @@ describe("StemKubernetesTlsBundles", () => {
 
   test("fails on a bad namespace, revision, mountPath, kinds or an owned label", () => {
     const stack = new TerraformStack(Testing.app(), "test");
-    const make = (id: string, props: Partial<StemKubernetesTlsBundlesProps>) =>
-      new StemKubernetesTlsBundles(stack, id, { namespace: "stem", revision: 1, namePrefix: id.toLowerCase(), ...props });
+    const make = (id: string, props: Partial<StemTlsBundlesProps>) =>
+      new StemTlsBundles(stack, id, { namespace: "stem", revision: 1, namePrefix: id.toLowerCase(), ...props });
     expect(() => make("A", { namespace: "Stem_Prod" })).toThrow(/props.namespace: namespace must be a DNS label/);
     expect(() => make("B", { revision: 0 })).toThrow(/props.revision: revision must be a whole number >= 1 \(got 0\)/);
     expect(() => make("C", { revision: 1.5 })).toThrow(/revision must be a whole number/);
@@ -249,11 +249,9 @@ describe("StemKubernetesTlsBundles", () => {
     expect(() => make("G", { labels: { "stemguard.io/tls-bundle": "x" } })).toThrow(/this label is set by the construct/);
   });
 
-  test("fails when two bundles in a stack share a prefix (their inputs would collide)", () => {
-    const { stack } = setup();
-    expect(() => new StemKubernetesTlsBundles(stack, "Tls2", { namespace: "other", revision: 1 })).toThrow(
-      /stem_tls_ca_bundle is already declared by Stem TLS bundles test\/Tls.*own namePrefix/,
-    );
+  test("containerEnv twice says already bound", () => {
+    const { tls } = setup();
+    expect(() => tls.containerEnv(tls.containerEnv([{ name: "A", value: "b" }]))).toThrow(/test\/Tls\.containerEnv: the container is already bound to the TLS bundles \(it has STEM_TLS_CA_CERT\)/);
   });
 
   test("fails when the container env already sets a STEM_TLS_* variable or the annotation differs", () => {

@@ -3,7 +3,7 @@ import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { StatefulSetV1 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import { Testing } from "cdktf";
 import type { SigningLedger } from "../../lib/core/keyring/types";
-import type { StemKubernetesSigningKeyring } from "../../lib/kubernetes/signing-keyring";
+import type { StemSigningKeyring } from "../../lib/kubernetes/signing-keyring";
 import { KEYRING_REVISION_ANNOTATION } from "../../lib/kubernetes/workload-env";
 import { byName, keyringStack, rotation, synthJson, type SynthJson } from "./fixtures";
 
@@ -17,7 +17,7 @@ const secretRef = (role: string, key: string) => ({
 /** A producer Deployment, a worker StatefulSet, a beat Deployment and a producer CronJob wired to the keyring. */
 function fleet(ledger: SigningLedger, extraService = false) {
   const { stack, keyring } = keyringStack(ledger);
-  const wire = (k: StemKubernetesSigningKeyring) => {
+  const wire = (k: StemSigningKeyring) => {
     new DeploymentV1(stack, "api", {
       metadata: { name: "api", namespace: k.namespace },
       spec: {

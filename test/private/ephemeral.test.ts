@@ -28,7 +28,7 @@ describe("ephemeralVariable", () => {
   });
 
   test("fails on a name Terraform would not accept", () => {
-    expect(() => ephemeralVariable(stack(), "V", { description: "d", name: "stem.key" })).toThrow(/must be a Terraform identifier.*"stem.key"/);
+    expect(() => ephemeralVariable(stack(), "V", { description: "d", name: "stem.key" })).toThrow(/test\.V: a Terraform variable name must be an identifier.*\(got "stem.key"\)\. Fix: start/);
   });
 });
 

@@ -3,6 +3,7 @@ import { StemguardError } from "../../core/errors";
 import type { Command } from "commander";
 import { CliExit, EXIT, type CliIo } from "../io";
 import type { RegisterCommand } from "./index";
+import { registerTlsTfVars } from "./tls-tf-vars";
 
 type TlsCore = typeof import("../../core/tls/index");
 
@@ -67,6 +68,7 @@ Example:
     });
 
   registerCaRotation(tls, io);
+  registerTlsTfVars(tls, io);
 };
 
 interface CaFlags {
