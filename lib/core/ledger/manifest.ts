@@ -83,6 +83,8 @@ export function repositoryRoot(dir: string): string {
  * manifest back as it was, for a caller whose own write then fails.
  */
 export function registerLedger(ledgerFile: string, kind: string, knownKinds: readonly string[]): { readonly manifestFile: string; readonly undo: () => void } {
+  // No directory: the ledger's own write reports that; nothing to declare.
+  if (!fs.existsSync(path.dirname(path.resolve(ledgerFile)))) return { manifestFile: "", undo: () => undefined };
   const root = repositoryRoot(path.dirname(ledgerFile));
   const manifestFile = path.join(root, MANIFEST_FILE);
   const rel = path.relative(root, path.resolve(ledgerFile)).split(path.sep).join("/");
