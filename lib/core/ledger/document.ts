@@ -2,7 +2,7 @@ import { StemguardError } from "../errors";
 import { writeFileAtomic } from "../fs/atomic-write";
 import { readJsonFile } from "../fs/read-json-file";
 import type { AnyLedgerKind, LedgerKind, StepRecord } from "./kind";
-import { LEDGER_SCHEMA_VERSION, expectArray, expectObject, parseSection, type LedgerSection } from "./section";
+import { LEDGER_SCHEMA_VERSION, expectArray, expectObject, parseSection, shownKind, type LedgerSection } from "./section";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyLedgerSection = LedgerSection<any, any, any>;
@@ -25,7 +25,7 @@ export function parseLedgerDocument(data: unknown, source: string, kinds: readon
     if (!kind) {
       throw new StemguardError(`not a ${kinds.map((k) => k.name).join(" or ")} ledger`, {
         field,
-        value: typeof value === "string" && value.length <= 64 ? value : typeof value,
+        value: shownKind(value),
         fix: `pass a ledger whose kind is ${kinds.map((k) => `"${k.kind}"`).join(" or ")}; stemguard.json names each ledger file and its kind(s)`,
       });
     }

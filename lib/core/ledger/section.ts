@@ -80,7 +80,7 @@ export function parseSection<S, St extends StepRecord, O>(
     throw new StemguardError("unsupported schemaVersion", { field: at("schemaVersion"), value: obj.schemaVersion, fix: `this stemguard reads schemaVersion ${LEDGER_SCHEMA_VERSION}; upgrade stemguard or restore the file` });
   }
   if (obj.kind !== kind.kind) {
-    throw new StemguardError(`not a ${kind.name} ledger`, { field: at("kind"), value: typeof obj.kind === "string" && obj.kind.length <= 64 ? obj.kind : typeof obj.kind, fix: `pass a ledger whose kind is "${kind.kind}"; stemguard.json names each ledger file and its kind` });
+    throw new StemguardError(`not a ${kind.name} ledger`, { field: at("kind"), value: shownKind(obj.kind), fix: `pass a ledger whose kind is "${kind.kind}"; stemguard.json names each ledger file and its kind` });
   }
   const known = new Set(["kind", "phase", "history", ...kind.fields, ...(options.nested ? [] : ["schemaVersion"])]);
   for (const key of Object.keys(obj)) {
@@ -147,4 +147,9 @@ export function expectObject(value: unknown, field: string, fix: string): Record
 export function expectArray(value: unknown, field: string, fix: string): unknown[] {
   if (!Array.isArray(value)) throw new StemguardError("expected a JSON array", { field, value: typeof value, fix });
   return value;
+}
+
+/** A `kind` value as errors may show it: only stemguard's own kind names, never other content. */
+export function shownKind(value: unknown): unknown {
+  return typeof value === "string" && /^[a-z]+\.[a-z0-9.-]{1,60}$/.test(value) && value.startsWith("stemguard.") ? value : `(${typeof value}, not shown)`;
 }
