@@ -172,6 +172,13 @@ export const signingKeyringKind: LedgerKind<SigningState, LedgerStep, SigningOpt
   kind: "stemguard.signing-keyring",
   name: "signing-keyring",
   editor: "stemguard rotate",
+  initHint: "stemguard rotate init <key-id>",
+  fieldFix: (field) =>
+    field === "keys"
+      ? "change key states only with 'stemguard rotate stage|activate|retire' so each phase is one legal step"
+      : field === "verifyOnlyWorkers"
+        ? "change the worker mode only with 'stemguard rotate workers --sign|--verify-only'"
+        : undefined,
   steps: STEPS,
   fields: ["algorithm", "verifyOnlyWorkers", "producersFirst", "keys"],
   parseOptions: (fields, history, at) => {

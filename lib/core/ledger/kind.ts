@@ -48,6 +48,10 @@ export interface LedgerKind<State, Step extends StepRecord, Options> {
   readonly name: string;
   /** The command that edits this kind, for fixes (e.g. `stemguard rotate`). */
   readonly editor: string;
+  /** How to start a ledger of this kind, for fixes. @default `<editor> init <id>` */
+  readonly initHint?: string;
+  /** The fix for a stored field that differs from what the history yields. @default restore the file */
+  readonly fieldFix?: (field: string) => string | undefined;
   /** Legal steps by op; their order is the order messages list them in. */
   readonly steps: Readonly<Record<string, StepRule<State, Step>>>;
   /** Fields a section may hold besides schemaVersion, kind, phase and history (any other is refused). */

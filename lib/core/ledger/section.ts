@@ -87,7 +87,8 @@ export function parseSection<S, St extends StepRecord, O>(
     if (!known.has(key)) throw new StemguardError(`unknown field in a ${kind.name} ledger`, { field: at(key), fix: `remove it; a ${kind.name} section holds ${[...known].join(", ")}` });
   }
   if (!Number.isInteger(obj.phase) || (obj.phase as number) < 1) {
-    throw new StemguardError(`phase must be a whole number >= 1 (a ledger starts with '${kind.editor} init')`, { field: at("phase"), value: obj.phase, fix });
+    const start = kind.initHint ?? `${kind.editor} init <id>`;
+    throw new StemguardError(`phase must be a whole number >= 1 (a ledger starts with '${kind.editor} init')`, { field: at("phase"), value: obj.phase, fix: obj.phase === 0 ? `delete the file and run '${start}'` : fix });
   }
   const rawHistory = expectArray(obj.history, at("history"), fix);
   const history = rawHistory.map((raw, i) => parseHistoryEntry(kind, raw, i, at));
@@ -106,7 +107,7 @@ export function parseSection<S, St extends StepRecord, O>(
     if (name === "schemaVersion" || name === "kind" || name === "phase") continue;
     if (canonical(obj[name]) !== canonical(expected)) {
       const summary = (value: unknown) => kind.summarize?.(name, value) ?? (canonical(value).length > 80 ? `${canonical(value).slice(0, 77)}...` : canonical(value));
-      throw new StemguardError(`${name} do not match what history yields (${summary(expected)}); changed outside a step`, { field: at(name), value: summary(obj[name]), fix });
+      throw new StemguardError(`${name} do not match what history yields (${summary(expected)}); changed outside a step`, { field: at(name), value: summary(obj[name]), fix: kind.fieldFix?.(name) ?? fix });
     }
   }
   return { kind, options: opts, phase: history.length, history, state };

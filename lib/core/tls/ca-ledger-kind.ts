@@ -164,6 +164,7 @@ export const tlsCaKind: LedgerKind<TlsCaState, TlsLedgerStep, Record<string, nev
   kind: "stemguard.tls-ca",
   name: "tls-ca",
   editor: "stemguard tls ca",
+  initHint: "stemguard tls ca init <ca-id>",
   steps: STEPS,
   fields: ["cas", "leaves"],
   parseOptions: () => ({}),

@@ -50,7 +50,7 @@ describe("worker-mode steps (verify-only-workers, sign-workers)", () => {
   test("fails the flag changed by hand, in a file or in a pull request", () => {
     // After a mode step the history fixes the mode; without one the flag is the mode init set, and review catches a flip.
     const { verifyOnlyWorkers: _, ...forged } = JSON.parse(serializeLedger(applyStep(ed, "verify-only-workers", "k1")));
-    expect(() => parseLedger(forged, "f")).toThrow(/^f: verifyOnlyWorkers: verifyOnlyWorkers do not match what history yields \(true\); changed outside a step \(got "false"\)\. Fix: restore the file from version control; edit ledgers only with 'stemguard rotate'/);
+    expect(() => parseLedger(forged, "f")).toThrow(/^f: verifyOnlyWorkers: verifyOnlyWorkers do not match what history yields \(true\); changed outside a step \(got "false"\)\. Fix: change the worker mode only with 'stemguard rotate workers --sign\|--verify-only'/);
     expect(diffLedgers(ed, { ...ed, verifyOnlyWorkers: true })).toEqual({
       kind: "illegal",
       reason: "the signing-keyring ledger's settings fixed at init change; they are fixed when the ledger is created (start a new ledger instead)",
