@@ -19,6 +19,11 @@ export function collapsedId(id: string): string {
   return id.replace(/[^A-Za-z0-9_]/g, "_");
 }
 
+/** An id as errors may show it: short ones as given, longer ones (which may be material pasted where an id belongs) by length only. */
+function shownId(id: unknown): unknown {
+  return typeof id === "string" && id.length > 16 ? `(${id.length} characters, not shown)` : id;
+}
+
 /**
  * Refuses ids Stem's key-list grammar cannot carry (contract §1.2), ids made
  * only of dots (not a valid Kubernetes Secret key, and `.`/`..` are path
@@ -28,7 +33,7 @@ export function assertKeyId(id: unknown, field = "keyId", noun = "key id"): asse
   if (typeof id !== "string" || !KEY_ID_PATTERN.test(id)) {
     throw new StemguardError(`${noun} must match [A-Za-z0-9._-]+ (Stem splits key lists on ',' and ':')`, {
       field,
-      value: typeof id === "string" && id.length > MAX_ID_LENGTH ? `${id.slice(0, MAX_ID_LENGTH)}...` : id,
+      value: shownId(id),
       fix: "use letters, digits, '.', '_' or '-' only, e.g. k2026-11",
     });
   }
@@ -38,7 +43,7 @@ export function assertKeyId(id: unknown, field = "keyId", noun = "key id"): asse
   if (id.length > MAX_ID_LENGTH) {
     throw new StemguardError(`${noun} is ${id.length} characters; at most ${MAX_ID_LENGTH} fit AWS Secrets Manager names (with their prefix), Kubernetes Secret keys and Terraform variable names`, {
       field,
-      value: `${id.slice(0, 16)}...`,
+      value: shownId(id),
       fix: `use an id of at most ${MAX_ID_LENGTH} characters, e.g. k2026-11`,
     });
   }

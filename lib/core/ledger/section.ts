@@ -51,7 +51,8 @@ export function appendStep<S, St extends StepRecord, O>(section: LedgerSection<S
   const rule = kind.steps[step.op];
   if (!rule) throw new StemguardError(`unknown op for ${kind.name}`, { field: String(step.op), value: step.op, fix: `use one of ${Object.keys(kind.steps).join(", ")}` });
   // Re-read the step as the file would, so stray properties never reach the ledger.
-  const recorded = kind.parseStep({ ...step, phase }, step.op, phase, (p) => `${kind.label({ ...step, phase } as St)} ${p}`);
+  // The field names the op only: an invalid id (perhaps material pasted by mistake) is not echoed.
+  const recorded = kind.parseStep({ ...step, phase }, step.op, phase, (p) => `${step.op} ${p}`);
   const state = rule.apply(kind.clone(section.state), recorded);
   return { kind, options: section.options, phase, history: [...section.history, recorded], state };
 }

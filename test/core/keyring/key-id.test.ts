@@ -39,3 +39,17 @@ describe("key and CA ids, refused where they enter the ledger", () => {
     expect(() => applyTlsStep(ca, { op: "stage-ca", caId: "ca-1", caFingerprint256: fp(2) })).toThrow(/CA id "ca-1" and "ca\.1" give the same/);
   });
 });
+
+test("an id that may be material is never echoed in the error", () => {
+  const secret = Buffer.alloc(32, 7).toString("base64");
+  for (const id of [secret, `${secret}:prod`, "a".repeat(80)]) {
+    let message = "";
+    try {
+      applyStep(initLedger("hmac-sha256", "k1"), "stage", id);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^stage keyId: key id (must match|is \d+ characters).*\(got "\(\d+ characters, not shown\)"\)/);
+    expect(message).not.toContain(id.slice(0, 20));
+  }
+});
