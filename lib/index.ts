@@ -93,8 +93,21 @@ export { verifyEnvelope, type VerifyResult, type StemVerifyMessage, type StemVer
 export { runRotationDrill, type DrillReport, type DrillOptions, type DrillFailure, type DrainNote } from "./core/drill/rotation-drill";
 
 // Review of a ledger change (both kinds), synth diff, phase report
-export { reviewLedgerChange, type LedgerReview } from "./review/ledger-review";
-export { reviewTlsLedgerChange, type TlsLedgerReview } from "./review/tls-ledger-review";
+export {
+  reviewLedgerChange,
+  reviewTlsLedgerChange,
+  reviewSection,
+  reviewPullRequest,
+  type LedgerReview,
+  type PullRequestReview,
+} from "./review/ledger-review";
+export { reviewRepository, type RepoReader } from "./review/review-ledgers";
+
+// The ledger engine every kind runs on (signing keys, CAs; Redis next), and the manifest
+export type { LedgerKind, StepRule, StepRecord, RevertVerdict, StatusTable, AnyLedgerKind } from "./core/ledger/kind";
+export type { LedgerSection } from "./core/ledger/section";
+export { diffSections, type SectionDiff } from "./core/ledger/diff";
+export { MANIFEST_FILE, parseManifest, type LedgerManifest, type ManifestLedger } from "./core/ledger/manifest";
 export { diffSynth, formatSynthDiff, type TerraformJson, type BlockChange } from "./review/synth-diff";
 export { buildPhaseReport, formatPhaseReport, type PhaseReportEntry } from "./review/phase-report";
 

@@ -106,11 +106,18 @@ describe("stemguard rotate, env render and review: the three-PR journey", () => 
     expect(legal.out).toMatch(/legal step\. phase 2 -> 3: activate "k2".*Rolls: producer, worker, beat\..*drained/s);
     const skipped = await run(dir, "review", "--base", "phase1.json", "--ledger", "phase3.json", "--json");
     expect(skipped.code).toBe(1);
-    expect(JSON.parse(skipped.out)).toEqual({
+    expect(JSON.parse(skipped.out)).toMatchObject({
       ok: false,
-      kind: "illegal",
-      reason: "2 steps in one pull request (stage k2, then activate k2); split it: one step per pull request, one apply per phase",
+      exitCode: 1,
+      meaning: "a check ran and failed",
+      steps: [],
     });
+    expect(JSON.parse(skipped.out).ledgers).toEqual([
+      expect.objectContaining({ file: "phase3.json", kind: "signing-keyring", verdict: "illegal", ok: false, diff: {
+        kind: "illegal",
+        reason: "2 steps in one pull request (stage k2, then activate k2); split it: one step per pull request, one apply per phase",
+      } }),
+    ]);
   });
 
   test("review --base-ref reads the base ledger from git, and treats a new ledger as the init step", async () => {
@@ -123,7 +130,7 @@ describe("stemguard rotate, env render and review: the three-PR journey", () => 
     expect((await run(dir, "rotate", "init", "k1", "--algorithm", "ed25519")).code).toBe(0);
     const created = await run(dir, "review", "--base-ref", "main", "--json");
     expect(created.code).toBe(0);
-    expect(JSON.parse(created.out)).toMatchObject({ ok: true, kind: "step", step: { op: "init", keyId: "k1" } });
+    expect(JSON.parse(created.out)).toMatchObject({ ok: true, exitCode: 0, steps: ["stemguard.rotation.json: init k1"], ledgers: [{ verdict: "step", diff: { kind: "step", step: { op: "init", keyId: "k1" } } }] });
     git("add", "stemguard.rotation.json");
     git("commit", "-qm", "ledger");
     await run(dir, "rotate", "stage", "k2");
@@ -200,7 +207,7 @@ describe("stemguard rotate: adopting signing on a running fleet", () => {
     expect(enforce.out).toMatch(/phase 1 -> 2: enforce: workers start verifying signatures.*Rolls: worker\./);
     expect(JSON.parse(fs.readFileSync(path.join(dir, "stemguard.rotation.json"), "utf8"))).toMatchObject({ producersFirst: true, phase: 2 });
     const review = await run(dir, "review", "--base", "base.json", "--json");
-    expect(JSON.parse(review.out)).toMatchObject({ ok: true, kind: "step", step: { op: "enforce", keyId: "k1" }, rolls: ["worker"] });
+    expect(JSON.parse(review.out)).toMatchObject({ ok: true, ledgers: [{ diff: { kind: "step", step: { op: "enforce", keyId: "k1" }, rolls: ["worker"] } }] });
     const again = await run(dir, "rotate", "enforce");
     expect(again.code).toBe(64);
     expect(again.err).toMatch(/enforce k1: workers already verify signatures/);
@@ -219,7 +226,7 @@ describe("stemguard rotate: adopting signing on a running fleet", () => {
     expect(off.out).toMatch(/k1 {3}active {2}producer,worker,beat {2}producer,beat\n/);
     const review = await run(dir, "review", "--base", "base.json", "--json");
     expect(review.code).toBe(0);
-    expect(JSON.parse(review.out)).toMatchObject({ ok: true, kind: "step", step: { phase: 2, op: "verify-only-workers", keyId: "k1" }, rolls: ["worker"] });
+    expect(JSON.parse(review.out)).toMatchObject({ ok: true, ledgers: [{ diff: { kind: "step", step: { phase: 2, op: "verify-only-workers", keyId: "k1" }, rolls: ["worker"] } }] });
     const before = fs.readFileSync(ledgerFile, "utf8");
     for (const argv of [["--verify-only"], [], ["--sign", "--verify-only"]]) {
       const refused = await run(dir, "rotate", "workers", ...argv);
@@ -268,9 +275,10 @@ describe("stemguard review of a CA ledger (stemguard.tls.json)", () => {
     [l1, l2, l3].forEach((l, i) => fs.writeFileSync(path.join(dir, `tls${i + 1}.json`), serializeTlsLedger(l)));
     const legal = await run(dir, "review", "--base", "tls1.json", "--ledger", "tls2.json");
     expect(legal.code).toBe(0);
-    expect(legal.out).toMatch(/^\*\*stemguard\*\*: legal step\. .*Rolls: trust bundle \(every component\)\.\n$/);
+    expect(legal.out).toMatch(/^\*\*stemguard\*\*: legal step\. .*Rolls: trust bundle \(every component\)\.\n\n```\nca +state +trust bundle +issues leaves\n/);
+    expect(legal.out.match(/Rolls:/g)).toHaveLength(1);
     const skipped = await run(dir, "review", "--base", "tls1.json", "--ledger", "tls3.json", "--json");
     expect(skipped.code).toBe(1);
-    expect(JSON.parse(skipped.out)).toMatchObject({ ok: false, kind: "illegal" });
+    expect(JSON.parse(skipped.out)).toMatchObject({ ok: false, ledgers: [{ verdict: "illegal", diff: { kind: "illegal" } }] });
   });
 });

@@ -301,8 +301,10 @@ describe("stemguard tls ca", () => {
     expect(retried.code).toBe(0);
     expect(retried.out).toContain("wrote         tls/ca-1/ca.crt, tls/ca-1/ca.key, tls/ca-1/server.crt, tls/ca-1/server.key, tls/ca-1/client.crt, tls/ca-1/client.key");
     expect(Object.keys(treeSnapshot(cwd))).toEqual(
-      ["state", "state/stemguard.tls.json", "tls", "tls/ca-1", "tls/trust-bundle.crt", ...["ca.crt", "ca.key", "client.crt", "client.key", "server.crt", "server.key"].map((f) => `tls/ca-1/${f}`)].sort(),
+      ["state", "state/stemguard.json", "state/stemguard.tls.json", "tls", "tls/ca-1", "tls/trust-bundle.crt", ...["ca.crt", "ca.key", "client.crt", "client.key", "server.crt", "server.key"].map((f) => `tls/ca-1/${f}`)].sort(),
     );
+    // Outside a git checkout the manifest sits next to the ledger; the failed attempt left none behind.
+    expect(JSON.parse(fs.readFileSync(path.join(cwd, "state/stemguard.json"), "utf8"))).toEqual({ schemaVersion: 1, ledgers: [{ file: "stemguard.tls.json", kind: "tls-ca" }] });
     expect(JSON.parse(fs.readFileSync(path.join(cwd, "state/stemguard.tls.json"), "utf8"))).toMatchObject({ phase: 1, cas: [{ id: "ca-1", state: "active" }] });
   });
 

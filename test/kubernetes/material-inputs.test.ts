@@ -37,9 +37,11 @@ describe("planMaterialInputs", () => {
   });
 
   test("fails when two key ids map to one variable name", () => {
-    const ledger = applyStep(initLedger("hmac-sha256", "k.1"), "stage", "k-1");
+    // rotate and ledger parsing refuse such a pair (key-id.ts collapsedId), before the planner's own check.
+    const ledger = ({ ...initLedger("hmac-sha256", "k.1"), phase: 2, keys: [{ id: "k.1", algorithm: "hmac-sha256", state: "active" }, { id: "k-1", algorithm: "hmac-sha256", state: "staged" }], history: [{ phase: 1, op: "init", keyId: "k.1" }, { phase: 2, op: "stage", keyId: "k-1" }] } as const);
+    expect(() => applyStep(initLedger("hmac-sha256", "k.1"), "stage", "k-1")).toThrow(/give the same Terraform variable and secret name/);
     expect(() => planMaterialInputs(ledger, "stem-signing", ALL)).toThrow(
-      /keys\.k-1: key ids "k\.1" and "k-1" map to the same Terraform variable stem_signing_key_k_1 .*Fix: stage keys with ids that differ/,
+      /stage k-1: key id "k-1" and "k\.1" give the same Terraform variable and secret name \("k_1"/,
     );
   });
 });

@@ -275,8 +275,9 @@ describe("StemSigningKeyring", () => {
     });
 
     test("fails when two key ids would share a variable", () => {
-      const clash = applyStep(initLedger("hmac-sha256", "k.1"), "stage", "k-1");
-      expect(() => new StemSigningKeyring(stack(), "K", { ledger: clash, namespace: "stem" })).toThrow(/map to the same Terraform variable/);
+      const clash = { ...initLedger("hmac-sha256", "k.1"), phase: 2, keys: [{ id: "k.1", algorithm: "hmac-sha256", state: "active" }, { id: "k-1", algorithm: "hmac-sha256", state: "staged" }], history: [{ phase: 1, op: "init", keyId: "k.1" }, { phase: 2, op: "stage", keyId: "k-1" }] } as const;
+      // The ledger itself refuses the pair (rotate and parsing), before any construct sees it.
+      expect(() => new StemSigningKeyring(stack(), "K", { ledger: clash, namespace: "stem" })).toThrow(/key id "k-1" and "k\.1" give the same Terraform variable and secret name/);
     });
   });
 });

@@ -1,83 +1,84 @@
-import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { StemguardError } from "../../core/errors";
-import { parseJsonText, readJsonFile } from "../../core/fs/read-json-file";
-import { DEFAULT_LEDGER_FILE, parseLedger } from "../../core/keyring/ledger-file";
-import { emptyLedger } from "../../core/keyring/steps";
-import { reviewLedgerChange } from "../../review/ledger-review";
+import { DEFAULT_LEDGER_FILE } from "../../core/keyring/ledger-file";
+import { LEDGER_FILE_PATTERN } from "../../core/ledger/manifest";
+import { reviewPullRequest, type PullRequestReview } from "../../review/ledger-review";
+import { assertGitRef, gitTopLevel, ledgerLikeFiles, readAtRef, readGivenFile, readInRepo, repoRelativePath } from "../../review/repo-files";
+import { reviewLedgerFile, reviewRepository } from "../../review/review-ledgers";
 import { CliExit, EXIT } from "../io";
 import type { RegisterCommand } from "./index";
 
 export const registerReview: RegisterCommand = (program, io) => {
   program
     .command("review")
-    .description("Check that a pull request changes a ledger (signing keyring or stemguard.tls.json CA ledger) by exactly one legal step, and say what rolls.")
-    .option("--ledger <file>", "the pull request's ledger", DEFAULT_LEDGER_FILE)
-    .option("--base <file>", "the base branch's ledger, as a file")
-    .option("--base-ref <git-ref>", "read the base ledger from git at REF (e.g. origin/main)")
+    .description("Check that a pull request takes at most one legal step (or a safe revert) across every ledger stemguard.json declares, and say what rolls.")
+    .option("--ledger <file>", "review this one ledger instead of every declared one")
+    .option("--base <file>", "the base branch's ledger, as a file (with --ledger; default ledger stemguard.rotation.json)")
+    .option("--base-ref <git-ref>", "read the base from git at REF (e.g. origin/main)")
     .option("--json", "print the verdict as JSON")
     .addHelpText(
       "after",
       `
-Exit status: 0 unchanged or one legal step, 1 illegal change, 64 bad input.
+Without --ledger, every ledger in stemguard.json (repository root) is reviewed
+against --base-ref; an undeclared stemguard.*.json, a declared ledger missing,
+or more than one step across all ledgers fails.
+
+Exit status: 0 unchanged, one legal step or a safe revert; 1 a check ran and
+failed (illegal, unsafe, unparsable, missing or undeclared ledger, two steps);
+64 bad input or git cannot read the base (never treated as "no ledger").
 The Markdown output is meant for a pull-request comment.
 
 Example:
   $ stemguard review --base-ref origin/main
   **stemguard**: legal step. phase 1 -> 2: stage "k2": every role trusts it, nothing signs with it yet. Rolls: producer, worker, beat.`,
     )
-    .action((opts: { ledger: string; base?: string; baseRef?: string; json?: boolean }) => {
+    .action((opts: { ledger?: string; base?: string; baseRef?: string; json?: boolean }) => {
       if (!opts.base === !opts.baseRef) {
         throw new StemguardError("give exactly one of --base and --base-ref", {
           field: "--base/--base-ref",
           value: { base: opts.base, baseRef: opts.baseRef },
-          fix: "pass --base FILE, or --base-ref origin/main to read the ledger from git",
+          fix: "pass --base-ref origin/main to read the base from git, or --base FILE with --ledger FILE",
         });
       }
-      const headFile = path.resolve(io.cwd, opts.ledger);
-      const fix = "restore the file from version control";
-      const headData = readJsonFile(headFile, { field: "--ledger", missingFix: "pass --ledger PATH", invalidFix: fix });
-      // A pull request that creates the ledger has no base: it is reviewed against phase 0.
-      const baseData = opts.base
-        ? readJsonFile(path.resolve(io.cwd, opts.base), { field: "--base", missingFix: "pass --base PATH", invalidFix: fix })
-        : ((text) => (text === undefined ? undefined : parseJsonText(text, `${opts.baseRef}:${opts.ledger}`, fix)))(gitShow(io.cwd, opts.baseRef!, headFile));
-      const baseSource = opts.base ?? `${opts.baseRef}:${opts.ledger}`;
-      let review: { ok: boolean; markdown: string; diff: object };
-      if ((headData as { kind?: unknown } | null)?.kind === "stemguard.tls-ca") {
-        const { parseTlsLedger } = require("../../core/tls/ca-ledger-file") as typeof import("../../core/tls/ca-ledger-file");
-        const { emptyTlsLedger } = require("../../core/tls/ca-ledger") as typeof import("../../core/tls/ca-ledger");
-        const { reviewTlsLedgerChange } = require("../../review/tls-ledger-review") as typeof import("../../review/tls-ledger-review");
-        const head = parseTlsLedger(headData, headFile);
-        review = reviewTlsLedgerChange(baseData === undefined ? emptyTlsLedger() : parseTlsLedger(baseData, baseSource), head, opts.ledger);
+      let review: PullRequestReview;
+      if (opts.base !== undefined) {
+        const ledger = opts.ledger ?? DEFAULT_LEDGER_FILE;
+        const head = readGivenFile(path.resolve(io.cwd, ledger), "--ledger");
+        const base = readGivenFile(path.resolve(io.cwd, opts.base), "--base");
+        if (base.absent) throw new StemguardError("the base ledger file does not exist", { field: "--base", value: opts.base, fix: "pass the base branch's ledger file" });
+        review = reviewPullRequest(reviewLedgerFile(ledger, base, head));
       } else {
-        const head = parseLedger(headData, headFile);
-        review = reviewLedgerChange(baseData === undefined ? emptyLedger(head.algorithm, head) : parseLedger(baseData, baseSource), head, opts.ledger);
+        const ref = opts.baseRef!;
+        const top = gitTopLevel(io.cwd);
+        assertGitRef(top, ref);
+        if (opts.ledger !== undefined) {
+          const rel = repoRelativePath(top, path.resolve(io.cwd, opts.ledger), "--ledger");
+          const head = readInRepo(top, rel, "--ledger");
+          const base = readAtRef(top, ref, rel);
+          if (head.absent && base.absent) {
+            throw new StemguardError("no ledger at this path, here or at the base ref", { field: "--ledger", value: opts.ledger, fix: "pass the ledger's path, or omit --ledger to review every ledger in stemguard.json" });
+          }
+          review = reviewPullRequest(reviewLedgerFile(opts.ledger, base, head));
+        } else {
+          review = reviewRepository({
+            head: (rel) => readInRepo(top, rel, rel),
+            base: (rel) => readAtRef(top, ref, rel),
+            ledgerLikeFiles: () => ledgerLikeFiles(top, LEDGER_FILE_PATTERN),
+          });
+        }
       }
-      if (opts.json) io.stdout(`${JSON.stringify({ ok: review.ok, ...review.diff })}\n`);
-      else io.stdout(`${review.markdown}\n`);
-      if (!review.ok) throw new CliExit(EXIT.FAILED);
+      const exitCode = review.ok ? EXIT.OK : EXIT.FAILED;
+      if (opts.json) {
+        io.stdout(
+          `${JSON.stringify({
+            ok: review.ok,
+            exitCode,
+            meaning: review.ok ? "ok: unchanged, one legal step or a safe revert" : "a check ran and failed",
+            steps: review.steps,
+            ledgers: review.ledgers.map(({ markdown, ...rest }) => ({ ...rest, message: markdown })),
+          })}\n`,
+        );
+      } else io.stdout(`${review.markdown}\n`);
+      if (!review.ok) throw new CliExit(exitCode);
     });
 };
-
-/** The file's text at `ref`, or undefined when the ref exists but the file does not. */
-function gitShow(cwd: string, ref: string, file: string): string | undefined {
-  const git = (...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  let top: string;
-  try {
-    top = git("rev-parse", "--show-toplevel").trim();
-    git("rev-parse", "--verify", "--quiet", `${ref}^{commit}`);
-  } catch {
-    throw new StemguardError("not a git checkout, or unknown ref", { field: "--base-ref", value: ref, fix: "run inside the repository and fetch the base branch (git fetch origin), or pass --base FILE" });
-  }
-  const rel = path.relative(top, file).split(path.sep).join("/");
-  try {
-    git("cat-file", "-e", `${ref}:${rel}`);
-  } catch {
-    return undefined;
-  }
-  try {
-    return git("show", `${ref}:${rel}`);
-  } catch {
-    throw new StemguardError("cannot read the base ledger from git", { field: "--base-ref", value: `${ref}:${rel}`, fix: "fetch the base branch (git fetch origin) or pass --base FILE" });
-  }
-}

@@ -6,6 +6,9 @@ import { diffLedgers } from "../../core/keyring/diff-ledgers";
 import { DEFAULT_LEDGER_FILE, readLedgerFile, writeLedgerFile } from "../../core/keyring/ledger-file";
 import { formatPhaseTable, phaseTable } from "../../core/keyring/phase-table";
 import { applyStep, emptyLedger, initLedger } from "../../core/keyring/steps";
+import { signingKeyringKind } from "../../core/keyring/signing-kind";
+import { registerLedger } from "../../core/ledger/manifest";
+import { LEDGER_KIND_NAMES } from "../../review/ledger-kinds";
 import { type SigningAlgorithm, type SigningLedger, type StepOp } from "../../core/keyring/types";
 import type { CliIo } from "../io";
 import { ALGORITHM_FLAG_HELP, parseAlgorithmFlag } from "../flags";
@@ -65,7 +68,14 @@ Example:
       });
     }
     const ledger = initLedger(opts.algorithm, id, { verifyOnlyWorkers: opts.verifyOnlyWorkers, producersFirst: opts.producersFirst });
-    writeLedgerFile(file, ledger);
+    // Declared in stemguard.json first, so review checks it; undone if the ledger cannot be written.
+    const registered = registerLedger(file, signingKeyringKind.name, LEDGER_KIND_NAMES);
+    try {
+      writeLedgerFile(file, ledger);
+    } catch (err) {
+      registered.undo();
+      throw err;
+    }
     report(io, opts, emptyLedger(ledger.algorithm, ledger), ledger, file);
   });
 

@@ -194,8 +194,16 @@ async function runCaStep(io: CliIo, opts: CaFlags, request: import("../../core/t
   } finally {
     progress?.stop();
   }
+  // Declared in stemguard.json before init writes anything (undone if the step fails), so review checks it.
+  const registered = request.op === "init" ? registerCaLedger(ledgerFile) : undefined;
   // Material, trust bundle and ledger land together or not at all, so a failed step can simply be retried.
-  const result = core.commitTlsStep(plan, { ledgerFile, ledgerField: "--ledger" });
+  let result;
+  try {
+    result = core.commitTlsStep(plan, { ledgerFile, ledgerField: "--ledger" });
+  } catch (err) {
+    registered?.undo();
+    throw err;
+  }
   const next = result.ledger;
   const last = next.history[next.history.length - 1];
   const rel = (file: string) => path.relative(io.cwd, file) || file;
@@ -405,4 +413,10 @@ function runInspect(io: CliIo, target: string, opts: InspectFlags): void {
     io.stdout(`${lines.join("\n")}\n`);
   }
   if (!report.ok) throw new CliExit(EXIT.FAILED);
+}
+
+function registerCaLedger(ledgerFile: string): { undo: () => void } {
+  const { registerLedger } = require("../../core/ledger/manifest") as typeof import("../../core/ledger/manifest");
+  const { LEDGER_KIND_NAMES } = require("../../review/ledger-kinds") as typeof import("../../review/ledger-kinds");
+  return registerLedger(ledgerFile, "tls-ca", LEDGER_KIND_NAMES);
 }

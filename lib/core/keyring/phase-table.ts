@@ -1,4 +1,6 @@
-import { planRoleEnv } from "./env-plan";
+import { formatStatusTable } from "../ledger/table";
+import { signingKeyringKind } from "./signing-kind";
+import { signingSection } from "./steps";
 import { ROLES, type KeyState, type Role, type SigningLedger } from "./types";
 
 export interface PhaseTableRow {
@@ -12,28 +14,18 @@ export interface PhaseTableRow {
 
 /** Who trusts and who signs with each key in the ledger's current phase. */
 export function phaseTable(ledger: SigningLedger): PhaseTableRow[] {
-  const plans = ROLES.map((role) => planRoleEnv(ledger, role));
-  const listed = (variable: string, keyId: string) =>
-    plans
-      .filter((plan) => plan.variables.some((v) => v.name === variable && v.parts.some((p) => p.kind === "material" && p.keyId === keyId)))
-      .map((plan) => plan.role);
-  const trustVar = ledger.algorithm === "hmac-sha256" ? "STEM_SIGNING_KEYS" : "STEM_SIGNING_PUBLIC_KEYS";
-  return ledger.keys.map((key) => ({
-    keyId: key.id,
-    state: key.state,
-    trustedBy: listed(trustVar, key.id),
-    signedBy:
-      key.state === "active"
-        ? plans.filter((p) => p.variables.some((v) => v.name === "STEM_SIGNING_ACTIVE_KEY")).map((p) => p.role)
-        : [],
+  const section = signingSection(ledger);
+  const roles = (cell: string) => (cell === "-" ? [] : (cell.split(",") as Role[])).filter((r) => ROLES.includes(r));
+  return signingKeyringKind.table(section.state, section.options).rows.map(([keyId, state, trusted, signs]) => ({
+    keyId,
+    state: state as KeyState,
+    trustedBy: roles(trusted),
+    signedBy: roles(signs),
   }));
 }
 
 /** The phase table as aligned text for terminals and review comments. */
 export function formatPhaseTable(ledger: SigningLedger): string {
-  const rows = phaseTable(ledger).map((r) => [r.keyId, r.state, r.trustedBy.join(",") || "-", r.signedBy.join(",") || "-"]);
-  const header = ["key", "state", "trusted by", "signs"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
-  return [line(header), ...rows.map(line)].join("\n");
+  const section = signingSection(ledger);
+  return formatStatusTable(signingKeyringKind.table(section.state, section.options));
 }

@@ -1,6 +1,7 @@
 import { StemguardError } from "../errors";
-import { assertKeyId } from "./key-id";
-import { WORKER_MODE_OPS, type KeyState, type LedgerKey, type LedgerStep, type SigningAlgorithm, type SigningLedger, type StepOp } from "./types";
+import { appendStep, emptySection, parseSection, replay, type LedgerSection } from "../ledger/section";
+import { signingKeyringKind, type SigningOptions, type SigningState } from "./signing-kind";
+import type { LedgerKey, LedgerStep, SigningAlgorithm, SigningLedger, StepOp } from "./types";
 
 /** Everything a phase decides: the keys' states and what workers do. */
 export interface PhaseState {
@@ -21,161 +22,39 @@ export interface LedgerOptions {
   readonly producersFirst?: boolean;
 }
 
-/** The phase state after one step, or a StemguardError saying why the step is illegal. */
-export function applyStepToState(
-  state: PhaseState,
-  algorithm: SigningAlgorithm,
-  op: StepOp,
-  keyId: string,
-  options: LedgerOptions = {},
-): PhaseState {
-  if (WORKER_MODE_OPS.includes(op)) return applyWorkerModeStep(state, algorithm, op, keyId);
-  if (op !== "enforce") {
-    const keys = applyStepToKeys(state.keys, algorithm, op, keyId);
-    return op === "init"
-      ? { keys, workersVerify: !options.producersFirst, verifyOnlyWorkers: Boolean(options.verifyOnlyWorkers) }
-      : { ...state, keys };
+/**
+ * {@link replayStates} keeps every phase's keys (memory grows with phases x
+ * keys), so it refuses ledgers with more phases than this; everything else
+ * (status, review, rotate, synth) replays in one pass with no such limit.
+ */
+export const MAX_REPLAYED_PHASES = 2000;
+
+/** The signing ledger as a parsed, replayed ledger section (validates it; linear in its length). */
+export function signingSection(ledger: SigningLedger): LedgerSection<SigningState, LedgerStep, SigningOptions> {
+  if (ledger.history.length === 0) {
+    return emptySection(signingKeyringKind, { algorithm: ledger.algorithm, producersFirst: Boolean(ledger.producersFirst), verifyOnlyWorkers: Boolean(ledger.verifyOnlyWorkers) });
   }
-  const active = state.keys.find((k) => k.state === "active");
-  const field = `enforce ${keyId}`;
-  if (!active || state.workersVerify) {
-    throw new StemguardError(active ? "workers already verify signatures" : "the ledger has no keys yet", {
-      field,
-      value: keyId,
-      fix: active ? "nothing to enforce: verification is on" : "create the first key with 'stemguard rotate init <id> --producers-first'",
-    });
-  }
-  if (keyId !== active.id) {
-    throw new StemguardError(`enforce names the active key ("${active.id}")`, { field, value: keyId, fix: "run 'stemguard rotate enforce' without an id" });
-  }
-  return { ...state, workersVerify: true };
+  return parseSection(signingKeyringKind, ledger, "ledger");
 }
 
-function applyWorkerModeStep(state: PhaseState, algorithm: SigningAlgorithm, op: StepOp, keyId: string): PhaseState {
-  const verifyOnly = op === "verify-only-workers";
-  const field = `${op} ${keyId}`;
-  const active = state.keys.find((k) => k.state === "active");
-  if (!active) {
-    throw new StemguardError("the ledger has no keys yet", { field, value: keyId, fix: "create the first key with 'stemguard rotate init <id> --algorithm ed25519'" });
-  }
-  if (algorithm !== "ed25519") {
-    throw new StemguardError("workers of an hmac-sha256 keyring always hold the shared secrets (verifying needs them), so they always sign", {
-      field,
-      value: algorithm,
-      fix: "nothing to change; verify-only workers exist only with ed25519",
-    });
-  }
-  if (!state.workersVerify) {
-    throw new StemguardError("workers do not verify yet (a --producers-first ledger before 'enforce'): they have signing off, so there is no mode to change", {
-      field,
-      value: "before enforce",
-      fix: "run 'stemguard rotate enforce' first (after the unsigned backlog drained), then switch the worker mode in its own step",
-    });
-  }
-  if (Boolean(state.verifyOnlyWorkers) === verifyOnly) {
-    throw new StemguardError(`workers are already ${verifyOnly ? "verify-only" : "signing"}`, {
-      field,
-      value: verifyOnly ? "verify-only" : "signing",
-      fix: "nothing to change; 'stemguard rotate status' shows what each role holds",
-    });
-  }
-  if (keyId !== active.id) {
-    throw new StemguardError(`${op} names the active key ("${active.id}")`, { field, value: keyId, fix: `run 'stemguard rotate workers ${verifyOnly ? "--verify-only" : "--sign"}'` });
-  }
-  return { ...state, verifyOnlyWorkers: verifyOnly };
+/** The plain ledger object of a section. */
+export function ledgerFromSection(section: LedgerSection<SigningState, LedgerStep, SigningOptions>): SigningLedger {
+  const { state, options } = section;
+  return {
+    schemaVersion: 1,
+    kind: "stemguard.signing-keyring",
+    phase: section.phase,
+    algorithm: options.algorithm,
+    keys: state.keys.map((k) => ({ ...k })),
+    history: section.history,
+    ...(state.verifyOnlyWorkers ? { verifyOnlyWorkers: true } : {}),
+    ...(options.producersFirst ? { producersFirst: true } : {}),
+  };
 }
 
-/** The key states after one step, or a StemguardError saying why the step is illegal. */
-export function applyStepToKeys(
-  keys: readonly LedgerKey[],
-  algorithm: SigningAlgorithm,
-  op: StepOp,
-  keyId: string,
-): LedgerKey[] {
-  assertKeyId(keyId);
-  const field = `${op} ${keyId}`;
-  const existing = keys.find((k) => k.id === keyId);
-  const setState = (state: KeyState) => keys.map((k) => (k.id === keyId ? { ...k, state } : k));
-  switch (op) {
-    case "init":
-      if (keys.length > 0) {
-        throw new StemguardError("the ledger already has keys; init only creates the first key", {
-          field,
-          value: keys.map((k) => k.id),
-          fix: `stage a new key with 'stemguard rotate stage ${keyId}' instead`,
-        });
-      }
-      return [{ id: keyId, algorithm, state: "active" }];
-    case "stage":
-      if (keys.length === 0) {
-        throw new StemguardError("the ledger has no keys yet", { field, value: keyId, fix: `create the first key with 'stemguard rotate init ${keyId}'` });
-      }
-      if (existing) {
-        throw new StemguardError(`key id "${keyId}" is already in the ledger (state ${existing.state}); ids are never reused`, {
-          field,
-          value: keyId,
-          fix: "stage a key with a new id, e.g. with a date suffix",
-        });
-      }
-      if (keys.some((k) => k.state === "staged")) {
-        const staged = keys.find((k) => k.state === "staged")!;
-        throw new StemguardError(`key "${staged.id}" is already staged; one rotation at a time`, {
-          field,
-          value: staged.id,
-          fix: `activate "${staged.id}" (and retire the old key) before staging another`,
-        });
-      }
-      return [...keys, { id: keyId, algorithm, state: "staged" }];
-    case "activate": {
-      if (!existing || existing.state !== "staged") {
-        throw new StemguardError("only a staged key can be activated (verifiers must trust it for a full phase first)", {
-          field,
-          value: existing ? existing.state : "absent",
-          fix: existing ? "stage a new key instead; a key is activated once" : `run 'stemguard rotate stage ${keyId}' first`,
-        });
-      }
-      const retiring = keys.find((k) => k.state === "retiring");
-      if (retiring) {
-        throw new StemguardError(`key "${retiring.id}" is still retiring; two drain windows cannot overlap`, {
-          field,
-          value: retiring.id,
-          fix: `retire "${retiring.id}" once its messages have drained, then activate "${keyId}"`,
-        });
-      }
-      return keys.map((k) =>
-        k.id === keyId ? { ...k, state: "active" as const } : k.state === "active" ? { ...k, state: "retiring" as const } : k,
-      );
-    }
-    case "retire":
-      // A staged key may be withdrawn (lost or leaked before it ever signed):
-      // nothing signs with it, so dropping it from the trust lists is safe.
-      if (!existing || (existing.state !== "retiring" && existing.state !== "staged")) {
-        throw new StemguardError("only a retiring key (after drain) or a staged key (never used to sign) can be retired", {
-          field,
-          value: existing ? existing.state : "absent",
-          fix:
-            existing?.state === "active"
-              ? "stage and activate a new key; this key then becomes retiring"
-              : existing?.state === "retired"
-                ? "the key is already retired"
-                : "check the key id with 'stemguard rotate status'",
-        });
-      }
-      return setState("retired");
-    case "enforce":
-    case "verify-only-workers":
-    case "sign-workers":
-      return [...keys]; // keys do not change; applyStepToState checks the step
-  }
-}
-
-/** Returns the ledger after one legal step; throws on an illegal one. The input is not modified. */
+/** Returns the ledger after one legal step; throws a StemguardError on an illegal one. The input is not modified. */
 export function applyStep(ledger: SigningLedger, op: StepOp, keyId: string): SigningLedger {
-  const { keys, verifyOnlyWorkers } = applyStepToState(currentState(ledger), ledger.algorithm, op, keyId, ledger);
-  const phase = ledger.phase + 1;
-  const step: LedgerStep = { phase, op, keyId };
-  const { verifyOnlyWorkers: _, ...rest } = ledger;
-  return { ...rest, ...(verifyOnlyWorkers ? { verifyOnlyWorkers: true } : {}), phase, keys, history: [...ledger.history, step] };
+  return ledgerFromSection(appendStep(signingSection(ledger), { op, keyId }));
 }
 
 /** A ledger before its first step (phase 0): the base of a pull request that creates the keyring. */
@@ -197,49 +76,45 @@ export function initLedger(algorithm: SigningAlgorithm, keyId: string, options: 
   return applyStep(emptyLedger(algorithm, options), "init", keyId);
 }
 
-/** The state of every phase from 0 (empty) to the ledger's phase, by replaying its history. */
-export function replayStates(ledger: Pick<SigningLedger, "algorithm" | "history" | "producersFirst" | "verifyOnlyWorkers">): PhaseState[] {
-  const initial = { producersFirst: ledger.producersFirst, verifyOnlyWorkers: initialVerifyOnlyWorkers(ledger) };
-  const states: PhaseState[] = [{ keys: [], workersVerify: false, verifyOnlyWorkers: initial.verifyOnlyWorkers }];
-  for (const step of ledger.history) {
-    states.push(applyStepToState(states.at(-1)!, ledger.algorithm, step.op, step.keyId, initial));
-  }
-  return states;
+/** Calls `visit` with the state of every phase from 0 (empty) to the last, one at a time (linear memory). */
+export function forEachPhase(ledger: SigningLedger, visit: (state: PhaseState, phase: number) => void): void {
+  const section = signingSection(ledger);
+  replay(signingKeyringKind, section.options, section.history, visit);
 }
 
 /**
- * The worker mode `init` set: the opposite of the first mode step's target
- * (a mode step must change the mode), or the ledger's current flag when no
- * mode step was taken. parseLedger then checks the flag against the replay.
+ * The state of every phase from 0 (empty) to the ledger's phase. Holds a copy
+ * of the keys per phase: refused above {@link MAX_REPLAYED_PHASES} phases.
  */
-function initialVerifyOnlyWorkers(ledger: Pick<SigningLedger, "history" | "verifyOnlyWorkers">): boolean {
-  const first = ledger.history.find((s) => WORKER_MODE_OPS.includes(s.op));
-  return first === undefined ? Boolean(ledger.verifyOnlyWorkers) : first.op === "sign-workers"; // review, not parseLedger, catches a forged first mode step
+export function replayStates(ledger: SigningLedger): PhaseState[] {
+  if (ledger.history.length > MAX_REPLAYED_PHASES) {
+    throw new StemguardError(`the ledger has ${ledger.history.length} phases; replaying every phase is limited to ${MAX_REPLAYED_PHASES} (memory grows with phases x keys)`, {
+      field: "ledger",
+      value: ledger.history.length,
+      fix: "start a new ledger for a long-lived keyring (retired keys stay in the old one's history), or run the drill on a copy cut to the recent phases",
+    });
+  }
+  const states: PhaseState[] = [];
+  forEachPhase(ledger, (s) => states.push({ keys: [...s.keys], workersVerify: s.workersVerify, verifyOnlyWorkers: s.verifyOnlyWorkers }));
+  return states;
 }
 
 /** The keys of every phase from 0 (empty) to the ledger's phase. */
-export function replayPhases(ledger: Pick<SigningLedger, "algorithm" | "history" | "producersFirst" | "verifyOnlyWorkers">): LedgerKey[][] {
+export function replayPhases(ledger: SigningLedger): LedgerKey[][] {
   return replayStates(ledger).map((s) => [...s.keys]);
 }
 
 /** The ledger's current phase state. */
 export function currentState(ledger: SigningLedger): PhaseState {
-  if (ledger.history.length === 0) return { keys: ledger.keys, workersVerify: false, verifyOnlyWorkers: Boolean(ledger.verifyOnlyWorkers) };
-  const { workersVerify, verifyOnlyWorkers } = replayStates(ledger).at(-1)!;
-  return { keys: ledger.keys, workersVerify, verifyOnlyWorkers: Boolean(verifyOnlyWorkers) };
+  const { state } = signingSection(ledger);
+  return { keys: state.keys, workersVerify: state.workersVerify, verifyOnlyWorkers: state.verifyOnlyWorkers };
 }
 
 /** The ledger as it was at `phase` (1..ledger.phase). */
 export function ledgerAtPhase(ledger: SigningLedger, phase: number): SigningLedger {
   if (!Number.isInteger(phase) || phase < 1 || phase > ledger.phase) {
-    throw new StemguardError(`phase must be between 1 and ${ledger.phase}`, {
-      field: "phase",
-      value: phase,
-      fix: "pick a phase shown by 'stemguard rotate status'",
-    });
+    throw new StemguardError(`phase must be between 1 and ${ledger.phase}`, { field: "phase", value: phase, fix: "pick a phase shown by 'stemguard rotate status'" });
   }
-  const history = ledger.history.slice(0, phase);
-  const { keys, verifyOnlyWorkers } = replayStates(ledger).at(phase)!;
-  const { verifyOnlyWorkers: _, ...rest } = ledger;
-  return { ...rest, ...(verifyOnlyWorkers ? { verifyOnlyWorkers: true } : {}), phase, history, keys: [...keys] };
+  const section = signingSection(ledger);
+  return ledgerFromSection({ ...section, phase, history: section.history.slice(0, phase), state: replay(signingKeyringKind, section.options, section.history.slice(0, phase)) });
 }

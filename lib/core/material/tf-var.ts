@@ -1,3 +1,4 @@
+import { collapsedId } from "../keyring/key-id";
 import { materialSecretJson } from "./encode";
 import type { KeyMaterial } from "./types";
 
@@ -7,10 +8,11 @@ import type { KeyMaterial } from "./types";
  * `[A-Za-z0-9_]` turned into `_` (Terraform identifiers and shell variable
  * names allow no `-`, `.` or `/`): `stem-signing` + `k2026.11` ->
  * `stem_signing_key_k2026_11`. The AWS and Kubernetes keyrings use this one
- * rule, so one `stemguard keys generate --format tf-var` output serves both.
+ * rule, so one `stemguard keys generate --format tf-var` output serves both;
+ * the ledger refuses two ids with the same collapsed form (collapsedId).
  */
 export function materialVariableName(namePrefix: string, keyId: string): string {
-  return `${namePrefix.replace(/[^A-Za-z0-9_]/g, "_")}_key_${keyId.replace(/[^A-Za-z0-9_]/g, "_")}`;
+  return `${namePrefix.replace(/[^A-Za-z0-9_]/g, "_")}_key_${collapsedId(keyId)}`;
 }
 
 /**

@@ -36,8 +36,9 @@ describe("diffLedgers", () => {
     expect(diffLedgers(l2, other)).toMatchObject({ kind: "illegal", reason: expect.stringMatching(/history differs at phase 2 \(stage k2 on base, stage k9 here\)/) });
   });
 
-  test("fails a pull request that goes backwards", () => {
-    expect(diffLedgers(l3, l2)).toMatchObject({ kind: "illegal", reason: expect.stringMatching(/goes back from phase 3 to 2/) });
+  test("fails a pull request that goes back two phases; one back is a revert", () => {
+    expect(diffLedgers(l3, l1)).toMatchObject({ kind: "illegal", reason: expect.stringMatching(/goes back 2 phases .*only the last step may be reverted/) });
+    expect(diffLedgers(l3, l2)).toMatchObject({ kind: "revert" });
   });
 
   test("fails a switch of algorithm in one diff", () => {
@@ -45,9 +46,11 @@ describe("diffLedgers", () => {
     expect(diffLedgers(l1, ed)).toMatchObject({ kind: "illegal", reason: expect.stringMatching(/algorithm changes from hmac-sha256 to ed25519/) });
   });
 
-  test("fails a step the base cannot take, with the step's reason", () => {
+  test("fails a head whose history does not replay, with the reason", () => {
     // A head built from a forged history: retire k1 directly after init.
     const forged: SigningLedger = { ...l1, phase: 2, history: [...l1.history, { phase: 2, op: "retire", keyId: "k1" }], keys: [{ id: "k1", algorithm: "hmac-sha256", state: "retired" }] };
-    expect(diffLedgers(l1, forged)).toMatchObject({ kind: "illegal", reason: expect.stringMatching(/only a retiring key \(after drain\) or a staged key \(never used to sign\) can be retired/) });
+    expect(diffLedgers(l1, forged)).toMatchObject({ kind: "illegal", reason: expect.stringMatching(/keys: exactly one key must be active/) });
+    const replayed = { ...forged, keys: [{ id: "k1", algorithm: "hmac-sha256", state: "active" }] } as SigningLedger;
+    expect(diffLedgers(l1, replayed)).toMatchObject({ kind: "illegal", reason: expect.stringMatching(/only a retiring key \(after drain\) or a staged key \(never used to sign\) can be retired/) });
   });
 });

@@ -43,21 +43,21 @@ describe("worker-mode steps (verify-only-workers, sign-workers)", () => {
     const { producersFirst: _, ...edited } = adopting;
     expect(diffLedgers(adopting, edited)).toEqual({
       kind: "illegal",
-      reason: "producersFirst changes after init; it is fixed when the ledger is created (workers start verifying only with 'stemguard rotate enforce')",
+      reason: "the signing-keyring ledger's settings fixed at init change; they are fixed when the ledger is created (start a new ledger instead)",
     });
   });
 
   test("fails the flag changed by hand, in a file or in a pull request", () => {
     // After a mode step the history fixes the mode; without one the flag is the mode init set, and review catches a flip.
     const { verifyOnlyWorkers: _, ...forged } = JSON.parse(serializeLedger(applyStep(ed, "verify-only-workers", "k1")));
-    expect(() => parseLedger(forged, "f")).toThrow(/^f: verifyOnlyWorkers: verifyOnlyWorkers does not match what history yields \(true\); the worker mode changed outside a step \(got false\)\. Fix: change the worker mode only with 'stemguard rotate workers/);
+    expect(() => parseLedger(forged, "f")).toThrow(/^f: verifyOnlyWorkers: verifyOnlyWorkers do not match what history yields \(true\); changed outside a step \(got "false"\)\. Fix: change the worker mode only with 'stemguard rotate workers --sign\|--verify-only'/);
     expect(diffLedgers(ed, { ...ed, verifyOnlyWorkers: true })).toEqual({
       kind: "illegal",
-      reason: "verifyOnlyWorkers changes without a step; use 'stemguard rotate workers --sign|--verify-only', which records the change as a phase",
+      reason: "the signing-keyring ledger's settings fixed at init change; they are fixed when the ledger is created (start a new ledger instead)",
     });
     expect(diffLedgers(ed, { ...applyStep(ed, "activate", "k2"), verifyOnlyWorkers: true })).toMatchObject({
       kind: "illegal",
-      reason: 'verifyOnlyWorkers is true but the step "activate k2" leaves it false',
+      reason: "the signing-keyring ledger's settings fixed at init change; they are fixed when the ledger is created (start a new ledger instead)",
     });
   });
 

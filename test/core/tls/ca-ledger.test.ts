@@ -79,10 +79,10 @@ describe("CA rotation ledger: illegal steps", () => {
     ["renewing leaves while a CA is staged", l2, { op: "renew-leaves" }, /staged; renewing.*Fix: run reissue-leaves/],
     ["a second init", l1, { op: "init", caId: "ca-x", caFingerprint256: fp(9) }, /already has a CA/],
     ["a step before init", emptyTlsLedger(), { op: "stage-ca", caId: "ca-x", caFingerprint256: fp(9) }, /no CA yet.*init/],
-    ["a bad CA id", emptyTlsLedger(), { op: "init", caId: "ca a", caFingerprint256: fp(9) }, /CA id must be/],
+    ["a bad CA id", emptyTlsLedger(), { op: "init", caId: "ca a", caFingerprint256: fp(9) }, /CA id must match/],
     ["a bad fingerprint", emptyTlsLedger(), { op: "init", caId: "ca", caFingerprint256: "ab:cd" }, /not a SHA-256 fingerprint/],
     ["a bad leaf fingerprint", l2, { op: "reissue-leaves", serverFingerprint256: "nope" }, /serverFingerprint256: not a SHA-256/],
-    ["an unknown op", l1, { op: "rotate" } as unknown as TlsStep, /unknown step/],
+    ["an unknown op", l1, { op: "rotate" } as unknown as TlsStep, /unknown op/],
   ])("fails on %s", (_name, ledger, step, pattern) => {
     const error = thrown(() => applyTlsStep(ledger, step));
     expect(error.message).toMatch(pattern);
@@ -98,12 +98,14 @@ describe("diffTlsLedgers", () => {
   const l4 = applyTlsStep(l3, { op: "retire-ca", caId: "ca-a" });
 
   test("one legal step is a step, with what rolls", () => {
-    expect(diffTlsLedgers(l1, l2)).toMatchObject({ kind: "step", trustBundleChanges: true, leavesChange: false });
-    expect(diffTlsLedgers(l2, l3)).toMatchObject({ kind: "step", trustBundleChanges: false, leavesChange: true });
+    const bundle = "trust bundle (every component)";
+    const leaves = "server and client certificates";
+    expect(diffTlsLedgers(l1, l2)).toMatchObject({ kind: "step", rolls: [bundle] });
+    expect(diffTlsLedgers(l2, l3)).toMatchObject({ kind: "step", rolls: [leaves] });
     const d = diffTlsLedgers(l3, l4);
-    expect(d).toMatchObject({ kind: "step", trustBundleChanges: true, leavesChange: false });
-    expect(d.kind === "step" && d.summary).toBe('phase 3 -> 4: retire-ca "ca-a": removed from every trust bundle. Rolls: trust bundle.');
-    expect(diffTlsLedgers(emptyTlsLedger(), l1)).toMatchObject({ kind: "step", trustBundleChanges: true, leavesChange: true });
+    expect(d).toMatchObject({ kind: "step", rolls: [bundle] });
+    expect(d.kind === "step" && d.summary).toBe('phase 3 -> 4: retire-ca "ca-a": removed from every trust bundle. Rolls: trust bundle (every component).');
+    expect(diffTlsLedgers(emptyTlsLedger(), l1)).toMatchObject({ kind: "step", rolls: [bundle, leaves] });
   });
 
   test("the same phase is unchanged", () => {
@@ -112,7 +114,7 @@ describe("diffTlsLedgers", () => {
 
   test("fails on two steps in one diff, going back, or a rewritten history", () => {
     expect(diffTlsLedgers(l1, l3)).toEqual({ kind: "illegal", reason: expect.stringMatching(/2 steps in one pull request \(stage-ca ca-b, then reissue-leaves\)/) });
-    expect(diffTlsLedgers(l3, l2)).toEqual({ kind: "illegal", reason: expect.stringMatching(/goes back from phase 3 to 2/) });
+    expect(diffTlsLedgers(l3, l1)).toEqual({ kind: "illegal", reason: expect.stringMatching(/goes back 2 phases/) });
     const other = applyTlsStep(l1, { op: "stage-ca", caId: "ca-c", caFingerprint256: fp(3) });
     expect(diffTlsLedgers(l2, applyTlsStep(other, { op: "reissue-leaves" }))).toEqual({
       kind: "illegal",
@@ -129,7 +131,7 @@ describe("diffTlsLedgers", () => {
 
   test("fails when the state does not match the recorded step", () => {
     const forged: TlsCaLedger = { ...l2, cas: [{ ...l2.cas[0] }, { ...l2.cas[1], state: "active" }] };
-    expect(diffTlsLedgers(l1, forged)).toEqual({ kind: "illegal", reason: expect.stringMatching(/does not match what the recorded step yields/) });
+    expect(diffTlsLedgers(l1, forged)).toEqual({ kind: "illegal", reason: expect.stringMatching(/cas do not match what history yields \(ca-a=active, ca-b=staged\); changed outside a step/) });
   });
 });
 
@@ -138,10 +140,10 @@ describe("parseTlsLedger", () => {
   const data = () => JSON.parse(serializeTlsLedger(l2));
 
   test.each<[string, (d: Record<string, unknown>) => void, RegExp]>([
-    ["a signing ledger", (d) => (d.kind = "stemguard.signing-keyring"), /kind.*not a CA-rotation ledger/],
+    ["a signing ledger", (d) => (d.kind = "stemguard.signing-keyring"), /kind: not a tls-ca ledger/],
     ["another schemaVersion", (d) => (d.schemaVersion = 2), /schemaVersion/],
     ["a hand-activated CA", (d) => ((d.cas as { state: string }[])[1].state = "active"), /cas do not match what history yields/],
-    ["a wrong phase", (d) => (d.phase = 5), /phase must equal the number of steps/],
+    ["a wrong phase", (d) => (d.phase = 5), /phase must equal the number of history steps/],
     [
       "a removed init step",
       (d) => {
@@ -150,8 +152,8 @@ describe("parseTlsLedger", () => {
       },
       /history does not replay: stage-ca ca-b: the ledger has no CA yet/,
     ],
-    ["key material smuggled into a step", (d) => ((d.history as Record<string, unknown>[])[0].caKeyPem = "x"), /history\[0\]\.caKeyPem: unexpected field/],
-    ["an unknown op", (d) => ((d.history as Record<string, unknown>[])[1].op = "activate"), /unknown op/],
+    ["key material smuggled into a step", (d) => ((d.history as Record<string, unknown>[])[0].caKeyPem = "x"), /history\[0\]\.caKeyPem: unknown field for init/],
+    ["an unknown op", (d) => ((d.history as Record<string, unknown>[])[1].op = "activate"), /op must be one of init, stage-ca/],
   ])("fails on %s", (_name, mutate, pattern) => {
     const d = data();
     mutate(d);

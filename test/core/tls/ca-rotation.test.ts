@@ -190,7 +190,7 @@ describe("performTlsStep refusals", () => {
     ["reissue before a CA is staged", { op: "reissue-leaves" }, /no staged CA/],
     ["retiring the active CA", { op: "retire-ca", caId: "ca-1" }, /only a retiring CA/],
     ["a second init", { op: "init", caId: "ca-9", sans: "x" }, /already has a CA/],
-    ["staging a bad id", { op: "stage-ca", caId: "no spaces" }, /CA id must be/],
+    ["staging a bad id", { op: "stage-ca", caId: "no spaces" }, /CA id must match/],
   ])("fails on %s without writing any material", async (_name, request, pattern) => {
     const before = listing();
     await expect(performTlsStep(ledger, request, { materialDir: material, keySize: 2048 })).rejects.toThrow(pattern);
