@@ -1,5 +1,6 @@
 import { DartBase64Error, dartBase64Decode } from "../base64";
 import { StemConfigError } from "../errors";
+import { isPrintableId, redacted } from "../redact/redact";
 import type { SigningAlgorithm } from "../keyring/types";
 import type { EnvMap, StemSigningConfig } from "./signing-config";
 
@@ -179,17 +180,21 @@ export function keyIdLooksLikeMaterial(id: string): boolean {
 }
 
 /**
- * A key id for output: the id itself, or `<redacted N chars>` when it looks
- * like material and `valueIsValid` is false (an id next to a valid value is
- * taken at its word).
+ * A key id for output: the id itself, or `<redacted N chars>` when it fails
+ * the id rule or looks like material (redact/redact.ts), and also when it
+ * merely decodes as 12+ bytes of base64 while its value is broken
+ * (`valueIsValid` false): that is what a list with the id left out looks like.
  */
 export function displayKeyId(id: string, valueIsValid: boolean): string {
-  return !valueIsValid && keyIdLooksLikeMaterial(id) ? `<redacted ${id.length} chars>` : id;
+  if (!isPrintableId(id)) return redacted(id);
+  return !valueIsValid && keyIdLooksLikeMaterial(id) ? redacted(id) : id;
 }
 
 /** `id:<redacted N chars>` for a key-list entry; never returns the value part. */
 export function redactKeyEntry(entry: string): string {
   const colon = entry.indexOf(":");
-  if (colon < 0) return `<redacted ${entry.length} chars>`;
-  return `${entry.slice(0, colon)}:<redacted ${entry.length - colon - 1} chars>`;
+  if (colon < 0) return redacted(entry);
+  const id = entry.slice(0, colon);
+  const shownId = displayKeyId(dartTrim(id), false) === dartTrim(id) ? id : redacted(id);
+  return `${shownId}:${redacted(entry.slice(colon + 1))}`;
 }
