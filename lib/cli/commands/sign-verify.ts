@@ -1,7 +1,8 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
-import { StemConfigError, StemguardError } from "../../core/errors";
+import { StemConfigError } from "../../core/errors";
+import { READ_CAPS } from "../../core/fs/limits";
+import { readRegularTextFile } from "../../core/fs/read-regular-file";
 import type { StemEnvelope } from "../../core/signing/envelope";
 import type { StemSigningConfig } from "../../core/stem-env/signing-config";
 import { CliExit, EXIT, type CliIo } from "../io";
@@ -140,19 +141,6 @@ async function dartText(err: StemConfigError): Promise<string> {
   return dartErrorText(new StemConfigError(err.kind, redactStemMessage(err.stemMessage)));
 }
 
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
-
 function readText(file: string, flag: string): string {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? "error";
-    throw new StemguardError(`cannot read the file (${code})`, { field: flag, value: file, fix: code === "ENOENT" ? "check the path" : "pass a readable file" });
-  }
-  try {
-    return UTF8.decode(bytes);
-  } catch {
-    throw new StemguardError("the file is not valid UTF-8", { field: flag, value: file, fix: "save the envelope as UTF-8 JSON" });
-  }
+  return readRegularTextFile(file, { field: flag, maxBytes: READ_CAPS.envelope, what: "envelope file" });
 }

@@ -17,18 +17,19 @@ const HEX = /^[0-9A-Fa-f]{32,}$/;
 const BASE64ISH = /^([A-Za-z0-9+/_-]+)(?:=|%3[Dd]){0,2}$/;
 
 /**
- * Whether `text` looks like key material rather than a name: 32+ hex digits,
- * or a base64/base64url run of 16+ characters that either uses `+`, `/` or
- * padding, mixes upper case, lower case and digits (20+), or mixes both cases
- * (32+). Names such as `rotation-2026-q1` or `k2026-11` do not match.
+ * Whether `text` looks like key material rather than a name or a path: 32+
+ * hex digits, or a run of one base64 alphabet (standard or URL-safe, not
+ * both: `/tmp/stem-x` mixes them) that is padded to a multiple of 4 (16+),
+ * mixes upper case, lower case and digits (20+), or mixes both cases (32+).
+ * Names such as `rotation-2026-q1` or `k2026-11` do not match.
  */
 export function looksLikeMaterial(text: string): boolean {
   if (HEX.test(text)) return true;
   const m = BASE64ISH.exec(text);
   if (!m) return false;
   const body = m[1];
-  if (body.length < 16) return false;
-  if (/[+/]/.test(body) || body.length !== text.length) return true;
+  if (body.length < 16 || (/[+/]/.test(body) && /[-_]/.test(body))) return false;
+  if (body.length !== text.length && text.length % 4 === 0) return true;
   const upper = /[A-Z]/.test(body);
   const lower = /[a-z]/.test(body);
   const digit = /[0-9]/.test(body);

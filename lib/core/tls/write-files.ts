@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { StemguardError } from "../errors";
-import { describeWriteError, syncDirectory, writeTempFile } from "../fs/atomic-write";
+import { assertWriteTarget, describeWriteError, syncDirectory, writeTempFile } from "../fs/atomic-write";
 
 /** One file of a set written together. */
 export interface PendingFile {
@@ -52,6 +52,8 @@ export function assertFilesWritable(dir: string, names: readonly string[], optio
   if (fs.existsSync(root) && !fs.statSync(root).isDirectory()) {
     throw new StemguardError("output path exists and is not a directory", { field: "dir", value: root, fix: "choose a directory path" });
   }
+  // Links, FIFOs and devices are refused, and so is anything under /proc, /sys or /dev.
+  for (const name of names) assertWriteTarget(target(name), "dir");
   const blocking = names.filter((n) => fs.existsSync(target(n)) && !fs.lstatSync(target(n)).isFile());
   if (blocking.length > 0) {
     throw new StemguardError("these names exist and are not regular files", { field: "dir", value: blocking, fix: "remove them or choose another directory" });
@@ -104,6 +106,8 @@ export function writeFileSet(entries: readonly FileSetEntry[]): void {
     }
   };
 
+  // Nothing is written when any target is a link, FIFO, device or directory, or lies under /proc, /sys or /dev.
+  for (const entry of entries) assertWriteTarget(entry.file, entry.field ?? entry.file);
   try {
     for (const entry of entries) {
       const dir = path.dirname(path.resolve(entry.file));
