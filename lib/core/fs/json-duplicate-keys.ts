@@ -1,4 +1,4 @@
-import { isPrintableId, redacted } from "../redact/redact";
+import { looksLikeMaterial, redacted } from "../redact/redact";
 
 /**
  * Finds the first object key that appears twice in the same object of a JSON
@@ -65,6 +65,6 @@ function stringEnd(text: string, start: number): number {
 
 /** `.name`, `["some name"]`, or `[<redacted N chars>]` for a key that may be material. */
 function keySegment(key: string): string {
-  if (!isPrintableId(key)) return `[${redacted(key)}]`;
+  if (looksLikeMaterial(key)) return `[${redacted(key)}]`;
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
