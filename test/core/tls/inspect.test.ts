@@ -59,7 +59,8 @@ describe("inspectCertificates", () => {
       ["redis.internal", "redis.internal-ca"],
       ["stem-client", "elsewhere-ca"],
     ]);
-    expect(report.ok).toBe(true);
+    // Both chains verify; only the order fails: a second leaf cannot follow the first in a chain file.
+    expect(report.problems.map((p) => p.code)).toEqual(["leaf-not-first"]);
   });
 
   test("fails the verdict on a chain to another CA, naming the issuer", () => {
