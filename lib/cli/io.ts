@@ -11,13 +11,45 @@ export interface CliIo {
 }
 
 export function processIo(): CliIo {
+  endQuietlyOnClosedPipes();
   return {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout: (text) => void writeUnlessClosed(process.stdout, text),
+    stderr: (text) => void writeUnlessClosed(process.stderr, text),
     env: process.env,
     cwd: process.cwd(),
     stderrIsTty: Boolean(process.stderr.isTTY),
   };
+}
+
+const closed = new WeakSet<NodeJS.WriteStream>();
+let installed = false;
+
+/**
+ * `stemguard --help | head -1`: the reader goes away and the next write
+ * fails with EPIPE, which Node raises as an 'error' event that kills the
+ * process with a stack trace. A closed pipe is the reader saying "enough":
+ * stop writing to it and let the command end with its own exit code.
+ */
+function endQuietlyOnClosedPipes(): void {
+  if (installed) return;
+  installed = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EPIPE" || err.code === "ERR_STREAM_DESTROYED") {
+        closed.add(stream);
+        return;
+      }
+      // Any other output failure: say so once on the other stream, and exit as an internal error.
+      closed.add(stream);
+      const other = stream === process.stdout ? process.stderr : process.stdout;
+      if (!closed.has(other)) other.write(`stemguard: cannot write output (${err.code ?? err.message})\n`);
+      process.exitCode = EXIT.INTERNAL;
+    });
+  }
+}
+
+function writeUnlessClosed(stream: NodeJS.WriteStream, text: string): void {
+  if (!closed.has(stream) && !stream.destroyed) stream.write(text);
 }
 
 /** Exit codes, shared with `stem health` where they overlap (contract §5). */
