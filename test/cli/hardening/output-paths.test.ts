@@ -112,4 +112,11 @@ describe("--out refuses anything but a regular file or a new path", () => {
     expect(result.err).not.toMatch(/PRIVATE KEY-----/);
     expect(fs.readdirSync(path.join(dir, "certs"))).toEqual(["server.key"]);
   });
+
+  it.each(["/proc/self/stemguard-certs", "/dev/stemguard-certs", "/sys/stemguard-certs"])("tls generate into %s: exit 64 before any key is generated", async (out) => {
+    const result = await run(dir, "tls", "generate", out, "localhost");
+    expect(result.code).toBe(64);
+    expect(result.err).toMatch(/^stemguard: OUT_DIR: refusing to write under \/(proc|dev|sys)/);
+    expect(result.err).not.toMatch(/generating/);
+  });
 });
