@@ -65,6 +65,29 @@ export const EXIT = {
   UNAVAILABLE: 70,
 } as const;
 
+/**
+ * The exit-code table, one row per code: what it means and which commands
+ * give it. `stemguard --help` prints it and README's CLI reference carries
+ * the same rows (a test keeps them in step).
+ */
+export const EXIT_CODE_TABLE: readonly { readonly code: number; readonly meaning: string; readonly commands: string }[] = [
+  { code: EXIT.OK, meaning: "ok", commands: "every command" },
+  { code: EXIT.FAILED, meaning: "a check ran and failed", commands: "verify (signature refused), drill (a message not handled as planned), review (illegal, unsafe or unparsable change), tls inspect (verdict FAIL)" },
+  { code: EXIT.INTERNAL, meaning: "internal error: a stemguard bug, never a verdict", commands: "any command" },
+  {
+    code: EXIT.USAGE,
+    meaning: "usage or bad input",
+    commands: "every command: unknown flag, bad value, unreadable, refused or unwritable file; a config Stem or stemguard refuses (env check, health, sign, verify)",
+  },
+  { code: EXIT.UNAVAILABLE, meaning: "connection or TLS failure", commands: "health (as stem health)" },
+];
+
+/** The table as `stemguard --help` prints it. */
+export function exitCodeHelp(): string {
+  const rows = EXIT_CODE_TABLE.map((r) => `  ${String(r.code).padEnd(3)} ${r.meaning}\n      ${r.commands}`);
+  return ["Exit status (every command):", ...rows, 'With --json, an error also goes to stdout as {"ok":false,"exitCode":N,"error":{...}} (health keeps stem health\'s empty stdout).'].join("\n");
+}
+
 /** Thrown by a command to end with a given exit code after it has written its output. */
 export class CliExit extends Error {
   constructor(public readonly code: number) {
