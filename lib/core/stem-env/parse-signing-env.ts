@@ -142,6 +142,7 @@ export function dartErrorText(err: StemConfigError): string {
 
 const INVALID_ENTRY = /^Invalid (signing key|public key|private key) entry "([\s\S]*)"\. Expected format keyId:base64Value$/;
 const NOT_BASE64 = /^(signing key|public key|private key) "([\s\S]*)" must be base64 encoded\.$/;
+const UNSUPPORTED = /^Unsupported signing algorithm "([\s\S]*)"$/;
 const ACTIVE = /^Active signing key "([\s\S]*)" (not present in|missing from) (STEM_SIGNING_\w+)\.$/;
 
 /**
@@ -160,6 +161,9 @@ export function redactStemMessage(stemMessage: string): string {
   if (notBase64) return `${notBase64[1]} "${displayKeyId(notBase64[2], false)}" must be base64 encoded.`;
   const active = ACTIVE.exec(stemMessage);
   if (active) return `Active signing key "${displayKeyId(active[1], false)}" ${active[2]} ${active[3]}.`;
+  // A secret pasted into STEM_SIGNING_ALGORITHM: Stem quotes the whole value.
+  const algorithm = UNSUPPORTED.exec(stemMessage);
+  if (algorithm) return `Unsupported signing algorithm "${/^[A-Za-z0-9._-]{1,24}$/.test(algorithm[1]) ? displayKeyId(algorithm[1], false) : redacted(algorithm[1])}"`;
   return stemMessage;
 }
 

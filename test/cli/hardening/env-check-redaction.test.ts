@@ -33,6 +33,7 @@ const SHAPES: [string, string, string, number][] = [
     SECRET_URL,
     0,
   ],
+  ["a secret pasted into STEM_SIGNING_ALGORITHM", `STEM_SIGNING_ALGORITHM=${SECRET}\nSTEM_SIGNING_KEYS=k1:${H7}\nSTEM_SIGNING_ACTIVE_KEY=k1\n`, SECRET, 64],
   ["Stem's malformed-entry message", `STEM_SIGNING_ALGORITHM=hmac-sha256\nSTEM_SIGNING_KEYS=${SECRET}:x:y\nSTEM_SIGNING_ACTIVE_KEY=k1\n`, SECRET, 64],
 ];
 
