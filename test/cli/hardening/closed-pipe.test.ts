@@ -48,7 +48,6 @@ describeBuilt("output to a closed pipe ends quietly", () => {
     [["--help"], 0],
     [["rotate", "--help"], 0],
     [["demo", "--help"], 0],
-    [["tls", "generate", "--help"], 0],
     [["keys", "generate", "--algorithm", "ed25519", "--id", "k1"], 0],
     [["env", "check", "big.env", "--json"], 64],
   ])("stemguard %j: exit %d, no stack trace", async (args, code) => {

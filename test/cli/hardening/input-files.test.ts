@@ -15,16 +15,23 @@ const run = async (cwd: string, argv: string[], env: Record<string, string> = {}
 
 describe("input files: regular files only, capped, exit 64 naming the flag, the value and the fix", () => {
   let dir: string;
-  beforeEach(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "sg-in-"));
-    execFileSync("mkfifo", [path.join(dir, "fifo")]);
-    fs.writeFileSync(path.join(dir, "big"), Buffer.alloc(33 * 1024 * 1024, 0x20)); // sparse-ish: one above every cap
-    fs.mkdirSync(path.join(dir, "a-dir"));
-    expect((await run(dir, ["rotate", "init", "k1", "--algorithm", "hmac-sha256"])).code).toBe(0);
-    expect((await run(dir, ["keys", "generate", "--algorithm", "hmac-sha256", "--id", "k1", "--out", "material/k1.env"])).code).toBe(0);
-    expect((await run(dir, ["env", "render", "--role", "worker", "--material", "material", "--out", "worker.env"])).code).toBe(0);
+  const setUp = async () => {
+    const made = fs.mkdtempSync(path.join(os.tmpdir(), "sg-in-"));
+    execFileSync("mkfifo", [path.join(made, "fifo")]);
+    // Sparse, so it costs no disk or time: one byte above every cap.
+    fs.closeSync(fs.openSync(path.join(made, "big"), "w"));
+    fs.truncateSync(path.join(made, "big"), 32 * 1024 * 1024 + 1);
+    fs.mkdirSync(path.join(made, "a-dir"));
+    expect((await run(made, ["rotate", "init", "k1", "--algorithm", "hmac-sha256"])).code).toBe(0);
+    expect((await run(made, ["keys", "generate", "--algorithm", "hmac-sha256", "--id", "k1", "--out", "material/k1.env"])).code).toBe(0);
+    expect((await run(made, ["env", "render", "--role", "worker", "--material", "material", "--out", "worker.env"])).code).toBe(0);
+    return made;
+  };
+  // The refusals write nothing, so the commands share one directory; the ledger tests below edit their own.
+  beforeAll(async () => {
+    dir = await setUp();
   });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const BAD: [string, string, RegExp][] = [
     ["a FIFO", "fifo", /is a FIFO \(named pipe\), not a regular file.*Fix: pass a regular file/],
@@ -62,6 +69,17 @@ describe("input files: regular files only, capped, exit 64 naming the flag, the 
     }
   }, 10000);
 
+  describe("ledgers", () => {
+    let shared: string;
+    beforeEach(async () => {
+      shared = dir;
+      dir = await setUp();
+    });
+    afterEach(() => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      dir = shared;
+    });
+
   it("refuses a ledger that is a symbolic link, before writing anything (a write would replace the link, not its target)", async () => {
     fs.renameSync(path.join(dir, "stemguard.rotation.json"), path.join(dir, "real-ledger.json"));
     fs.symlinkSync("real-ledger.json", path.join(dir, "stemguard.rotation.json"));
@@ -91,5 +109,6 @@ describe("input files: regular files only, capped, exit 64 naming the flag, the 
       expect(result.err).toMatch(/Fix: keep exactly one/);
     }
     expect(fs.readFileSync(file, "utf8")).toBe(edited);
+  });
   });
 });
