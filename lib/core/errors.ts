@@ -45,6 +45,7 @@ export class StemConfigError extends Error {
 
 /** Defence in depth: a string value that looks like key material is never kept or printed. */
 function redactMaterial(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactMaterial);
   return typeof value === "string" && looksLikeMaterial(value) ? redacted(value) : value;
 }
 
