@@ -104,7 +104,8 @@ function statOrThrow(file: string, field: string): fs.Stats {
   try {
     return fs.statSync(file);
   } catch (err) {
-    throw new StemguardError(`cannot read (${(err as NodeJS.ErrnoException).code})`, { field, value: file, fix: "check the path" });
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new StemguardError(code === "ENOENT" ? "does not exist" : `cannot read (${code})`, { field, value: file, fix: "check the path" });
   }
 }
 
