@@ -213,7 +213,7 @@ describe("inspectTlsPath", () => {
   });
 
   test("fails on a missing path, an empty directory, and --key with a directory", () => {
-    expect(() => inspectTlsPath(path.join(dir, "nope"))).toThrow(/^PATH: cannot read \(ENOENT\)/);
+    expect(() => inspectTlsPath(path.join(dir, "nope"))).toThrow(/^PATH: does not exist/);
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), "stemguard-tls-empty-"));
     try {
       expect(() => inspectTlsPath(empty)).toThrow(/^PATH: no ca\.crt, server\.crt or client\.crt/);
