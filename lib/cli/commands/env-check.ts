@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { Command, Option } from "commander";
 import { StemguardError } from "../../core/errors";
-import { redactId } from "../../core/redact/redact";
+import { redactId } from "../../core/stem-env/parse-signing-env";
 import { ROLES, type Role } from "../../core/keyring/types";
 import type { Finding } from "../../core/stem-env/finding";
 import type { StemSigningConfig } from "../../core/stem-env/signing-config";

@@ -1,10 +1,10 @@
-import { KEY_ID_PATTERN } from "../keyring/types";
-
 /**
  * The one place that decides what may be printed. Every message path that
- * echoes a value the user gave (key ids, URLs, ledger fields) goes through
- * these helpers, so a secret pasted where a name belongs never reaches a
- * terminal, a log, a `fix:` line or `--json`.
+ * echoes a value the user gave (key ids, URLs, ledger fields, error values)
+ * goes through these helpers, so a secret pasted where a name belongs never
+ * reaches a terminal, a log, a `fix:` line or `--json`. No imports from other
+ * core folders: errors.ts and every layer may use it. Key ids add Stem's id
+ * rule on top (stem-env displayKeyId).
  */
 
 /** What a redacted value prints as: its length only. */
@@ -34,20 +34,6 @@ export function looksLikeMaterial(text: string): boolean {
   const lower = /[a-z]/.test(body);
   const digit = /[0-9]/.test(body);
   return (body.length >= 20 && upper && lower && digit) || (body.length >= 32 && upper && lower);
-}
-
-/** Whether a key id may be printed: it follows the id rule and does not look like material. */
-export function isPrintableId(id: string): boolean {
-  return KEY_ID_PATTERN.test(id) && !looksLikeMaterial(id);
-}
-
-/**
- * A key id (or any name-like value) for output: itself when printable, else
- * `<redacted N chars>`. Anything that fails the id rule is redacted too: a
- * value that is not a valid id may be a secret in the wrong place.
- */
-export function redactId(id: string): string {
-  return isPrintableId(id) ? id : redacted(id);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { DartBase64Error, dartBase64Decode } from "../base64";
 import { StemConfigError } from "../errors";
-import { isPrintableId, redacted } from "../redact/redact";
+import { KEY_ID_PATTERN } from "../keyring/types";
+import { looksLikeMaterial, redacted } from "../redact/redact";
 import type { SigningAlgorithm } from "../keyring/types";
 import type { EnvMap, StemSigningConfig } from "./signing-config";
 
@@ -190,7 +191,7 @@ export function keyIdLooksLikeMaterial(id: string): boolean {
  * (`valueIsValid` false): that is what a list with the id left out looks like.
  */
 export function displayKeyId(id: string, valueIsValid: boolean): string {
-  if (!isPrintableId(id)) return redacted(id);
+  if (!KEY_ID_PATTERN.test(id) || looksLikeMaterial(id)) return redacted(id);
   return !valueIsValid && keyIdLooksLikeMaterial(id) ? redacted(id) : id;
 }
 
@@ -201,4 +202,9 @@ export function redactKeyEntry(entry: string): string {
   const id = entry.slice(0, colon);
   const shownId = displayKeyId(dartTrim(id), false) === dartTrim(id) ? id : redacted(id);
   return `${shownId}:${redacted(entry.slice(colon + 1))}`;
+}
+
+/** A key id for output wherever it is printed: displayKeyId next to a valid value. */
+export function redactId(id: string): string {
+  return displayKeyId(id, true);
 }

@@ -2,8 +2,7 @@ import { DartBase64Error, dartBase64Decode, encodeBase64Std } from "../base64";
 import { KEY_ID_PATTERN } from "../keyring/types";
 import { ed25519PublicKey } from "../material/ed25519";
 import { Finding, finding } from "./finding";
-import { redactId } from "../redact/redact";
-import { STEM_SIGNING_ENV, dartTrim, displayKeyId } from "./parse-signing-env";
+import { STEM_SIGNING_ENV, dartTrim, displayKeyId, redactId } from "./parse-signing-env";
 
 /**
  * stemguard's rules for one key-list variable, read from the raw text so they

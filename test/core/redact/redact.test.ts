@@ -1,5 +1,6 @@
 import { StemguardError } from "../../../lib/core/errors";
-import { looksLikeMaterial, redactId, redactUrlCredentials } from "../../../lib/core/redact/redact";
+import { looksLikeMaterial, redactUrlCredentials } from "../../../lib/core/redact/redact";
+import { redactId } from "../../../lib/core/stem-env/parse-signing-env";
 
 const B64 = Buffer.alloc(32, 0x5a).toString("base64");
 const B64URL = Buffer.from("3f9a0c11d2e47b56a8c9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5", "hex").toString("base64url");
