@@ -128,10 +128,14 @@ async function load(options: EnvelopeOptions, io: CliIo): Promise<{ config: Stem
     io.stderr(`Failed to load StemConfig: ${await dartText(err)}\n`);
     throw new CliExit(EXIT.USAGE);
   }
-  const envelope = parseEnvelope(readText(path.resolve(io.cwd, options.envelope), "--envelope"), {
-    source: options.envelope,
-    timeZone: options.tz,
-  });
+  const text = readText(path.resolve(io.cwd, options.envelope), "--envelope");
+  const envelope = parseEnvelope(text, { source: options.envelope, timeZone: options.tz });
+  // Parsed as Stem parses it (the last of two equal keys wins); the file is still suspicious, so say so.
+  const { findDuplicateJsonKey } = require("../../core/fs/json-duplicate-keys") as typeof import("../../core/fs/json-duplicate-keys");
+  const duplicate = findDuplicateJsonKey(text);
+  if (duplicate !== undefined) {
+    io.stderr(`warning: --envelope: key ${duplicate} appears twice in the same object; Stem (and this check) use the last one, other JSON readers may not\n`);
+  }
   return { config, envelope };
 }
 

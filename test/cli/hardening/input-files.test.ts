@@ -69,6 +69,18 @@ describe("input files: regular files only, capped, exit 64 naming the flag, the 
     }
   }, 10000);
 
+  it("warns on an envelope with a duplicated key but parses it as Stem does (the last one wins)", async () => {
+    const vector = fs.readFileSync(path.resolve(__dirname, "../../fixtures/envelopes/contract-vector.json"), "utf8");
+    const env = path.resolve(__dirname, "../../fixtures/signing/hmac.env");
+    const once = await run(dir, ["sign", "--env-file", env, "--envelope", path.resolve(__dirname, "../../fixtures/envelopes/contract-vector.json")]);
+    fs.writeFileSync(path.join(dir, "dup.json"), vector.replace('"queue":"default"', '"queue":"other","queue":"default"'));
+    const twice = await run(dir, ["sign", "--env-file", env, "--envelope", "dup.json"]);
+    expect(once.code).toBe(0);
+    expect(twice.code).toBe(0);
+    expect(twice.err).toBe("warning: --envelope: key $.queue appears twice in the same object; Stem (and this check) use the last one, other JSON readers may not\n");
+    expect(twice.out).toBe(once.out);
+  });
+
   describe("ledgers", () => {
     let shared: string;
     beforeEach(async () => {
