@@ -55,4 +55,20 @@ describeBuilt("output to a closed pipe ends quietly", () => {
     expect(run.stderr).not.toMatch(/EPIPE|Error:|\n\s+at /);
     expect(run.code).toBe(code);
   }, 20000);
+
+  it("a full disk on stdout (/dev/full) is not a closed reader: one line on stderr and exit 2, no stack trace", async () => {
+    const out = fs.openSync("/dev/full", "w");
+    try {
+      const run = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [path.join(REPO, "bin/stemguard.js"), "--help"], { cwd: dir, stdio: ["ignore", out, "pipe"] });
+        let stderr = "";
+        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code, stderr }));
+      });
+      expect(run).toEqual({ code: 2, stderr: "stemguard: cannot write output (ENOSPC)\n" });
+    } finally {
+      fs.closeSync(out);
+    }
+  }, 20000);
 });
