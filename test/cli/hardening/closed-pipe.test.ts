@@ -62,7 +62,7 @@ describeBuilt("output to a closed pipe ends quietly", () => {
       const run = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
         const child = spawn(process.execPath, [path.join(REPO, "bin/stemguard.js"), "--help"], { cwd: dir, stdio: ["ignore", out, "pipe"] });
         let stderr = "";
-        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+        child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
         child.on("error", reject);
         child.on("close", (code) => resolve({ code, stderr }));
       });
