@@ -11,13 +11,45 @@ export interface CliIo {
 }
 
 export function processIo(): CliIo {
+  endQuietlyOnClosedPipes();
   return {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout: (text) => void writeUnlessClosed(process.stdout, text),
+    stderr: (text) => void writeUnlessClosed(process.stderr, text),
     env: process.env,
     cwd: process.cwd(),
     stderrIsTty: Boolean(process.stderr.isTTY),
   };
+}
+
+const closed = new WeakSet<NodeJS.WriteStream>();
+let installed = false;
+
+/**
+ * `stemguard --help | head -1`: the reader goes away and the next write
+ * fails with EPIPE, which Node raises as an 'error' event that kills the
+ * process with a stack trace. A closed pipe is the reader saying "enough":
+ * stop writing to it and let the command end with its own exit code.
+ */
+function endQuietlyOnClosedPipes(): void {
+  if (installed) return;
+  installed = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EPIPE" || err.code === "ERR_STREAM_DESTROYED") {
+        closed.add(stream);
+        return;
+      }
+      // Any other output failure: say so once on the other stream, and exit as an internal error.
+      closed.add(stream);
+      const other = stream === process.stdout ? process.stderr : process.stdout;
+      if (!closed.has(other)) other.write(`stemguard: cannot write output (${err.code ?? err.message})\n`);
+      process.exitCode = EXIT.INTERNAL;
+    });
+  }
+}
+
+function writeUnlessClosed(stream: NodeJS.WriteStream, text: string): void {
+  if (!closed.has(stream) && !stream.destroyed) stream.write(text);
 }
 
 /** Exit codes, shared with `stem health` where they overlap (contract §5). */
@@ -32,6 +64,29 @@ export const EXIT = {
   /** A connection or TLS failure (EX_SOFTWARE, as `stem health`). */
   UNAVAILABLE: 70,
 } as const;
+
+/**
+ * The exit-code table, one row per code: what it means and which commands
+ * give it. `stemguard --help` prints it and README's CLI reference carries
+ * the same rows (a test keeps them in step).
+ */
+export const EXIT_CODE_TABLE: readonly { readonly code: number; readonly meaning: string; readonly commands: string }[] = [
+  { code: EXIT.OK, meaning: "ok", commands: "every command" },
+  { code: EXIT.FAILED, meaning: "a check ran and failed", commands: "verify (signature refused), drill (a message not handled as planned), review (illegal, unsafe or unparsable change), tls inspect (verdict FAIL)" },
+  { code: EXIT.INTERNAL, meaning: "internal error: a stemguard bug, never a verdict", commands: "any command" },
+  {
+    code: EXIT.USAGE,
+    meaning: "usage or bad input",
+    commands: "every command: unknown flag, bad value, unreadable, refused or unwritable file; a config Stem or stemguard refuses (env check, health, sign, verify)",
+  },
+  { code: EXIT.UNAVAILABLE, meaning: "connection or TLS failure", commands: "health (as stem health)" },
+];
+
+/** The table as `stemguard --help` prints it. */
+export function exitCodeHelp(): string {
+  const rows = EXIT_CODE_TABLE.map((r) => `  ${String(r.code).padEnd(3)} ${r.meaning}\n      ${r.commands}`);
+  return ["Exit status (every command):", ...rows, 'With --json, an error also goes to stdout as {"ok":false,"exitCode":N,"error":{...}} (health keeps stem health\'s empty stdout).'].join("\n");
+}
 
 /** Thrown by a command to end with a given exit code after it has written its output. */
 export class CliExit extends Error {

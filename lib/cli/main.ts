@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { StemConfigError, StemguardError } from "../core/errors";
-import { CliExit, CliIo, EXIT, processIo } from "./io";
+import { CliExit, CliIo, EXIT, exitCodeHelp, processIo } from "./io";
 import { COMMANDS } from "./commands";
 import { packageVersion } from "./package-version";
 
@@ -12,13 +12,7 @@ export function buildProgram(io: CliIo): Command {
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride()
-    .addHelpText(
-      "after",
-      `
-Exit status: 0 ok; 1 a check ran and failed (verify, drill, review, tls inspect);
-2 internal error; 64 bad input or configuration; 70 connection or TLS failure (health).
-Every command has --help with an example; data commands take --json.`,
-    );
+    .addHelpText("after", `\n${exitCodeHelp()}\nEvery command has --help with an example; data commands take --json.`);
   for (const register of COMMANDS) register(program, io);
   return program;
 }
@@ -38,20 +32,31 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 function exitCodeFor(err: unknown, io: CliIo, json: boolean): number {
   if (err instanceof CliExit) return err.code;
   if (err instanceof CommanderError) {
-    // --help and --version end through here with exitCode 0.
-    return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    // --help and --version end through here with exitCode 0; commander has already printed usage errors.
+    if (err.exitCode === 0) return EXIT.OK;
+    if (json) printJsonError(io, EXIT.USAGE, { message: err.message });
+    return EXIT.USAGE;
   }
   if (err instanceof StemguardError || err instanceof StemConfigError) {
     io.stderr(`stemguard: ${err.message}\n`);
     // With --json, scripts also get the error as data on stdout.
     if (json) {
-      const error = err instanceof StemguardError ? { message: err.message, field: err.field, value: err.value ?? null, fix: err.fix } : { message: err.message };
-      io.stdout(`${JSON.stringify({ ok: false, error })}\n`);
+      printJsonError(
+        io,
+        EXIT.USAGE,
+        err instanceof StemguardError ? { message: err.message, field: err.field, value: err.value ?? null, fix: err.fix } : { message: err.message },
+      );
     }
     return EXIT.USAGE;
   }
   // A crash must not read as a verdict (1 = a check failed): it gets its own code.
   const detail = err instanceof Error ? (io.env.STEMGUARD_DEBUG ? (err.stack ?? err.message) : err.message) : String(err);
   io.stderr(`stemguard: internal error: ${detail}\n(set STEMGUARD_DEBUG=1 for the stack trace; please report it)\n`);
+  if (json) printJsonError(io, EXIT.INTERNAL, { message: `internal error: ${err instanceof Error ? err.message : String(err)}` });
   return EXIT.INTERNAL;
+}
+
+/** `{"ok":false,"exitCode":N,"error":{...}}`: the same verdict as the exit status, as data. */
+function printJsonError(io: CliIo, exitCode: number, error: Record<string, unknown>): void {
+  io.stdout(`${JSON.stringify({ ok: false, exitCode, error })}\n`);
 }

@@ -82,7 +82,7 @@ describe("stemguard env check", () => {
   it("fails a missing file with exit 64, in text and JSON", async () => {
     const missing = path.join(dir, "nope.env");
     const run = await runEnvCli(["env", "check", "nope.env"], dir);
-    expect(run).toEqual({ code: 64, stdout: "", stderr: `stemguard: ${missing}: cannot read the env file (ENOENT). Fix: check the path\n` });
+    expect(run).toEqual({ code: 64, stdout: "", stderr: `stemguard: ${missing}: env file does not exist. Fix: check the path\n` });
     const json = await runEnvCli(["env", "check", "nope.env", "--json"], dir);
     expect(json.code).toBe(64);
     expect(JSON.parse(json.stdout)).toEqual({
@@ -90,7 +90,7 @@ describe("stemguard env check", () => {
       role: null,
       ok: false,
       stem: null,
-      findings: [{ severity: "error", field: missing, message: "cannot read the env file (ENOENT)", fix: "check the path", source: "stemguard" }],
+      findings: [{ severity: "error", field: missing, message: "env file does not exist", fix: "check the path", source: "stemguard" }],
     });
   });
 

@@ -255,6 +255,7 @@ describe("errors with --json", () => {
     expect(res.code).toBe(64);
     expect(JSON.parse(res.out)).toEqual({
       ok: false,
+      exitCode: 64,
       error: {
         message: expect.stringMatching(/^--ledger: ledger file does not exist/),
         field: "--ledger",

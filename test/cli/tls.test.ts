@@ -217,7 +217,7 @@ describe("stemguard tls inspect", () => {
   test.each([
     [["good", "--warn-days", "soon"], /--warn-days: not a whole number \(got "soon"\)/],
     [["good", "--warn-days", "9999"], /--warn-days: must be from 0 to 3650/],
-    [["missing"], /PATH: cannot read \(ENOENT\)/],
+    [["missing"], /PATH: does not exist/],
     [["good", "--key", "good/server.key"], /--key: --key applies to a single certificate file/],
     [["good/server.key"], /good\/server\.key: no PEM certificate found/],
   ])("fails with exit 64 on %j", async (args, pattern) => {

@@ -307,13 +307,13 @@ describeRedis("stemguard health over real redis-server with mutual TLS", () => {
   });
 
   it.each([
-    ["a missing file", () => path.join(root, "nope", "ca.crt"), "ENOENT"],
-    ["a directory", () => root, "EISDIR"],
+    ["a missing file", () => path.join(root, "nope", "ca.crt"), "file does not exist"],
+    ["a directory", () => root, "file is a directory, not a regular file"],
   ])("fails with exit 64 when STEM_TLS_CA_CERT is %s", async (_what, caPath, code) => {
     const run = await health(["--json"], mtlsEnv(main.port, { STEM_TLS_CA_CERT: caPath() }));
     expect(run.code).toBe(64);
     expect(run.stdout).toBe("");
-    expect(run.stderr).toMatch(new RegExp(`STEM_TLS_CA_CERT: cannot read the file \\(${code}\\)`));
+    expect(run.stderr).toContain(`STEM_TLS_CA_CERT: ${code}`);
   });
 
   describe("as a real process (node bin/stemguard.js)", () => {

@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { Command, Option } from "commander";
 import { StemguardError } from "../../core/errors";
+import { redactId } from "../../core/stem-env/parse-signing-env";
 import { ROLES, type Role } from "../../core/keyring/types";
 import type { Finding } from "../../core/stem-env/finding";
 import type { StemSigningConfig } from "../../core/stem-env/signing-config";
@@ -102,10 +103,10 @@ function describeConfig(config: StemSigningConfig) {
     algorithm: config.algorithm,
     isEnabled: config.isEnabled,
     canSign: config.canSign,
-    activeKeyId: config.activeKeyId ?? null,
-    keyIds: [...config.keys.keys()],
-    publicKeyIds: [...config.publicKeys.keys()],
-    privateKeyIds: [...config.privateKeys.keys()],
+    activeKeyId: config.activeKeyId === undefined ? null : redactId(config.activeKeyId),
+    keyIds: [...config.keys.keys()].map(redactId),
+    publicKeyIds: [...config.publicKeys.keys()].map(redactId),
+    privateKeyIds: [...config.privateKeys.keys()].map(redactId),
   };
 }
 
@@ -114,7 +115,7 @@ function summary(config: StemSigningConfig): string {
   const trusted = config.algorithm === "ed25519" ? config.publicKeys : config.keys;
   return [
     config.algorithm,
-    `trusts ${[...trusted.keys()].join(", ")}`,
-    config.canSign ? `signs with ${config.activeKeyId}` : "verify-only",
+    `trusts ${[...trusted.keys()].map(redactId).join(", ")}`,
+    config.canSign ? `signs with ${redactId(config.activeKeyId ?? "")}` : "verify-only",
   ].join("; ");
 }

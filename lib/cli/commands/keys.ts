@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { StemguardError } from "../../core/errors";
-import { writeFileAtomic } from "../../core/fs/atomic-write";
+import { assertWriteTarget, writeFileAtomic } from "../../core/fs/atomic-write";
 import { type SigningAlgorithm } from "../../core/keyring/types";
 import { DEFAULT_LEDGER_FILE, readLedgerFile } from "../../core/keyring/ledger-file";
 import { ALGORITHM_FLAG_HELP, parseAlgorithmFlag } from "../flags";
@@ -40,6 +40,8 @@ Examples:
         return;
       }
       const file = path.resolve(io.cwd, opts.out);
+      // Before creating directories: refuses /proc, /sys, /dev, links, FIFOs and devices.
+      assertWriteTarget(file, "--out");
       if (!fs.existsSync(path.dirname(file))) fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
       try {
         writeFileAtomic(file, text, { mode: 0o600, overwrite: Boolean(opts.force), field: "--out" });

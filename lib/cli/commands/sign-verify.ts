@@ -1,7 +1,8 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
-import { StemConfigError, StemguardError } from "../../core/errors";
+import { StemConfigError } from "../../core/errors";
+import { READ_CAPS } from "../../core/fs/limits";
+import { readRegularTextFile } from "../../core/fs/read-regular-file";
 import type { StemEnvelope } from "../../core/signing/envelope";
 import type { StemSigningConfig } from "../../core/stem-env/signing-config";
 import { CliExit, EXIT, type CliIo } from "../io";
@@ -127,10 +128,14 @@ async function load(options: EnvelopeOptions, io: CliIo): Promise<{ config: Stem
     io.stderr(`Failed to load StemConfig: ${await dartText(err)}\n`);
     throw new CliExit(EXIT.USAGE);
   }
-  const envelope = parseEnvelope(readText(path.resolve(io.cwd, options.envelope), "--envelope"), {
-    source: options.envelope,
-    timeZone: options.tz,
-  });
+  const text = readText(path.resolve(io.cwd, options.envelope), "--envelope");
+  const envelope = parseEnvelope(text, { source: options.envelope, timeZone: options.tz });
+  // Parsed as Stem parses it (the last of two equal keys wins); the file is still suspicious, so say so.
+  const { findDuplicateJsonKey } = require("../../core/fs/json-duplicate-keys") as typeof import("../../core/fs/json-duplicate-keys");
+  const duplicate = findDuplicateJsonKey(text);
+  if (duplicate !== undefined) {
+    io.stderr(`warning: --envelope: key ${duplicate} appears twice in the same object; Stem (and this check) use the last one, other JSON readers may not\n`);
+  }
   return { config, envelope };
 }
 
@@ -140,19 +145,6 @@ async function dartText(err: StemConfigError): Promise<string> {
   return dartErrorText(new StemConfigError(err.kind, redactStemMessage(err.stemMessage)));
 }
 
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
-
 function readText(file: string, flag: string): string {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? "error";
-    throw new StemguardError(`cannot read the file (${code})`, { field: flag, value: file, fix: code === "ENOENT" ? "check the path" : "pass a readable file" });
-  }
-  try {
-    return UTF8.decode(bytes);
-  } catch {
-    throw new StemguardError("the file is not valid UTF-8", { field: flag, value: file, fix: "save the envelope as UTF-8 JSON" });
-  }
+  return readRegularTextFile(file, { field: flag, maxBytes: READ_CAPS.envelope, what: "envelope file" });
 }

@@ -266,6 +266,9 @@ async function runGenerate(io: CliIo, outDir: string, sansText: string, opts: Ge
   const primaryHost = core.assertCommonName(opts.primaryHost ?? sans[0].value, "--primary-host", 61);
   const dir = path.resolve(io.cwd, outDir);
   const paths = core.tlsBundlePaths(dir);
+  // Links, FIFOs, devices, directories in the way and /proc, /sys, /dev targets: refused before any key is generated.
+  const { assertFilesWritable } = require("../../core/tls/write-files") as typeof import("../../core/tls/write-files");
+  assertFilesWritable(dir, Object.values(core.TLS_FILE_NAMES), { overwrite: true, field: "OUT_DIR" });
   if (!opts.force) {
     const fs = require("node:fs") as typeof import("node:fs");
     const existing = Object.values(core.TLS_FILE_NAMES).filter((name) => fs.existsSync(path.join(dir, name)));

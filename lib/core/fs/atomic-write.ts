@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { StemguardError } from "../errors";
+import { describeKind } from "./read-regular-file";
 
 export interface AtomicWriteOptions {
   /**
@@ -34,6 +35,7 @@ export interface AtomicWriteOptions {
 export function writeFileAtomic(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
   const target = path.resolve(file);
   const dir = path.dirname(target);
+  assertWriteTarget(target, options.field ?? file);
   let tmp: string | undefined;
   try {
     tmp = writeTempFile(dir, path.basename(target), data, options.mode ?? 0o644);
@@ -47,6 +49,53 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, options
   } catch (err) {
     if (tmp !== undefined) fs.rmSync(tmp, { force: true });
     throw describeWriteError(err, file, options.field ?? file);
+  }
+}
+
+/** Kernel and device trees: writing there is never what a user means, and some files there never end a write. */
+const SYSTEM_TREES = ["/proc", "/sys", "/dev"];
+
+/**
+ * Refuses a write target that is not a regular file or absent: a symbolic
+ * link (replacing it would leave its target at the old content, and
+ * following it could overwrite anything, /dev/null included), a FIFO, a
+ * device or a socket; and any path under /proc, /sys or /dev
+ * (after resolving links in its directory). Call it before creating
+ * directories for the file.
+ */
+export function assertWriteTarget(file: string, field: string): void {
+  const target = path.resolve(file);
+  const refuse = (problem: string, fix: string): never => {
+    throw new StemguardError(problem, { field, value: file, fix });
+  };
+  const dir = realDirectory(path.dirname(target));
+  const inTree = SYSTEM_TREES.find((tree) => dir === tree || dir.startsWith(`${tree}/`) || target === tree);
+  if (inTree) refuse(`refusing to write under ${inTree} (stemguard writes regular files only)`, "choose a path in an ordinary directory");
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(target);
+  } catch {
+    return; // absent (or unreachable: the write itself reports why)
+  }
+  if (stat.isSymbolicLink()) {
+    refuse(
+      "is a symbolic link; stemguard writes regular files only (replacing the link would leave the file it points to unchanged)",
+      "pass the real file's path, or remove the link",
+    );
+  }
+  // A directory is left to the write itself: renaming onto it fails (EISDIR) without touching anything.
+  if (!stat.isFile() && !stat.isDirectory()) {
+    refuse(`exists and is ${describeKind(stat)}, not a regular file`, "choose a path that is a regular file or does not exist yet");
+  }
+}
+
+/** The real path of `dir`, or of its nearest existing ancestor joined with the rest. */
+function realDirectory(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    const parent = path.dirname(dir);
+    return parent === dir ? dir : path.join(realDirectory(parent), path.basename(dir));
   }
 }
 
@@ -91,6 +140,7 @@ export function syncDirectory(dir: string): void {
  */
 export function describeWriteError(err: unknown, file: string, field: string): unknown {
   const code = (err as NodeJS.ErrnoException).code;
+  if (err instanceof StemguardError || typeof code !== "string") return err;
   const fixes: Record<string, string> = {
     ENOENT: "create the directory first, or choose a path in an existing directory",
     EEXIST: "choose a new file, or remove the existing one if you really mean to replace it",
@@ -100,8 +150,13 @@ export function describeWriteError(err: unknown, file: string, field: string): u
     ENOTDIR: "a part of the path is a file, not a directory",
     EROFS: "the file system is read-only; write somewhere else",
     ENOSPC: "the disk is full; free space and retry",
+    EDQUOT: "the disk quota is exhausted; free space and retry",
+    EFBIG: "the file is too large for this file system; write somewhere else",
+    ENAMETOOLONG: "use a shorter path",
+    ELOOP: "a part of the path is a loop of symbolic links; use the real path",
+    EXDEV: "write the file on the same file system as its directory",
   };
-  if (!code || !(code in fixes)) return err;
   const problem = code === "EEXIST" ? "file exists; refusing to overwrite it" : `cannot write the file (${code})`;
-  return new StemguardError(problem, { field, value: file, fix: fixes[code] });
+  // Any other file system error is still about this path, not a stemguard bug: exit 64, not 2.
+  return new StemguardError(problem, { field, value: file, fix: fixes[code] ?? "check the path, its permissions and free space" });
 }

@@ -1,5 +1,7 @@
-import * as fs from "node:fs";
 import { StemguardError } from "../errors";
+import { findDuplicateJsonKey } from "./json-duplicate-keys";
+import { READ_CAPS } from "./limits";
+import { readRegularTextFile } from "./read-regular-file";
 
 export interface ReadJsonOptions {
   /** The flag or field to name when the file cannot be read (e.g. `--ledger`). */
@@ -8,29 +10,49 @@ export interface ReadJsonOptions {
   readonly missingFix: string;
   /** What to do when the file is not valid JSON. */
   readonly invalidFix: string;
+  /**
+   * Largest file accepted, in bytes.
+   *
+   * @default READ_CAPS.jsonLedger (32 MiB)
+   */
+  readonly maxBytes?: number;
 }
 
-/** Reads a JSON file, turning a missing file, a read error or bad JSON into a StemguardError. */
+/**
+ * Reads a JSON file stemguard also writes (a ledger, a manifest): a regular
+ * file, not a symbolic link (a write would replace the link, not its
+ * target), within the size cap, valid JSON without duplicate keys. Any
+ * problem becomes a StemguardError (exit 64).
+ */
 export function readJsonFile(file: string, options: ReadJsonOptions): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new StemguardError(code === "ENOENT" ? "ledger file does not exist" : `cannot read ledger file (${code})`, {
-      field: options.field,
-      value: file,
-      fix: code === "ENOENT" ? options.missingFix : "check the path and permissions",
-    });
-  }
+  const text = readRegularTextFile(file, {
+    field: options.field,
+    maxBytes: options.maxBytes ?? READ_CAPS.jsonLedger,
+    what: "ledger file",
+    missingFix: options.missingFix,
+    noFollow: true,
+  });
   return parseJsonText(text, file, options.invalidFix);
 }
 
-/** Parses JSON text; `source` names it in the error. */
+/**
+ * Parses JSON text; `source` names it in the error. Refuses a key that
+ * appears twice in one object (JSON.parse would keep the last silently),
+ * naming the key's path.
+ */
 export function parseJsonText(text: string, source: string, invalidFix: string): unknown {
+  let data: unknown;
   try {
-    return JSON.parse(text);
+    data = JSON.parse(text);
   } catch (err) {
     throw new StemguardError(`ledger is not valid JSON (${(err as Error).message})`, { field: source, fix: invalidFix });
   }
+  const duplicate = findDuplicateJsonKey(text);
+  if (duplicate !== undefined) {
+    throw new StemguardError(`key ${duplicate} appears twice in the same object (JSON readers disagree on which one counts)`, {
+      field: source,
+      fix: "keep exactly one of the two entries; the file must say one thing",
+    });
+  }
+  return data;
 }

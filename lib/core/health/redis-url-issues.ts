@@ -62,7 +62,7 @@ export function redisUrlIssues(url: RedisUrl, context: RedisUrlIssueContext = {}
   if (!url.tls && context.tlsEnvSet) {
     add("tls-env-ignored", "uses redis:// while STEM_TLS_* paths are set; Stem ignores them and connects without TLS. Use rediss://");
   }
-  if (!url.portGiven && portTextOf(url.redacted) !== "") {
+  if (!url.portGiven && portTextOf(url.source) !== "") {
     add("port-zero", "has port 0 (or an empty port), which Dart drops, so Stem connects to 6379. Write the port explicitly");
   }
   if (url.port > 65535) add("port-range", `port ${url.port} is above 65535`);

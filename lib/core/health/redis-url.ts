@@ -1,4 +1,5 @@
 import { StemguardError } from "../errors";
+import { redactUrlCredentials } from "../redact/redact";
 import { DartUriFormatError, dartIntTryParse, parseDartUri } from "./dart-uri";
 
 /** Stem's port for every Redis URL without one, `rediss://` included (contract §4.2). */
@@ -6,8 +7,14 @@ export const DEFAULT_REDIS_PORT = 6379;
 
 /** What Stem's Redis clients take from a URL (contract §4.2), and nothing they ignore silently is lost. */
 export interface RedisUrl {
-  /** The URL with its password replaced by `***`: the only form to print. */
+  /**
+   * The URL as parsed, with its password replaced by `***`: scheme, host, port
+   * and database exactly as Stem connects (`rediss://:***@h:6379/0`). The only
+   * form to print.
+   */
   readonly redacted: string;
+  /** The text as given, with credentials replaced by `***` (see redactUrl). */
+  readonly source: string;
   /** `redis` (plain TCP) or `rediss` (TLS). A URL without a scheme counts as `redis`, as in Stem. */
   readonly scheme: "redis" | "rediss";
   /** Whether the text named a scheme at all. */
@@ -52,6 +59,8 @@ export function urlScheme(url: string): string {
  */
 export function parseRedisUrl(url: string, field = "url"): RedisUrl {
   const redacted = redactUrl(url);
+  // Before parsing: Dart's errors quote the port text, which is then a piece of the password.
+  refuseAtAfterAuthority(url, field, redacted);
   if (url.trim() !== url) {
     // Stem does not trim STEM_BROKER_URL; Dart then reads a leading space as part of a path
     // (no scheme, no host: localhost) and a trailing one as part of the port or database.
@@ -90,21 +99,55 @@ export function parseRedisUrl(url: string, field = "url"): RedisUrl {
       fix: "use a database index such as /0 or /1",
     });
   }
+  const host = uri.host === "" ? "localhost" : uri.host;
+  const port = uri.port ?? DEFAULT_REDIS_PORT;
+  const db = dbValue === undefined ? undefined : Number(dbValue);
   return {
-    redacted,
+    redacted: displayUrl(scheme, uri.userInfo, host, port, db),
+    source: redacted,
     scheme,
     schemeGiven: uri.scheme !== "",
     tls: scheme === "rediss",
-    host: uri.host === "" ? "localhost" : uri.host,
+    host,
     hostGiven: uri.host !== "",
-    port: uri.port ?? DEFAULT_REDIS_PORT,
+    port,
     portGiven: uri.port !== undefined,
     userInfo: uri.userInfo,
     password,
     username,
-    db: dbValue === undefined ? undefined : Number(dbValue),
+    db,
     dbSegment,
   };
+}
+
+/**
+ * Refuses an `@` after the end of the authority: a password (or user) with
+ * `/`, `?` or `#` ends Dart's authority early, so Stem would connect to a
+ * host and port made of pieces of the password while the text seems to name
+ * the host after the `@`.
+ */
+function refuseAtAfterAuthority(url: string, field: string, redacted: string): void {
+  const authorityEnd = /^(?:[^:/?#]+:)?(?:\/\/[^/?#]*)?/.exec(url)?.[0].length ?? 0;
+  if (url.indexOf("@", authorityEnd) < 0) return;
+  throw new StemguardError(
+    "has an '@' after the end of the host part: the password (or user name) contains '/', '?' or '#', which ends the host part early, so Stem would connect to a host and port made of parts of the password",
+    {
+      field,
+      value: redacted,
+      fix: "use a password from [A-Za-z0-9._~-] (Stem does not percent-decode, so encoding does not help), e.g. `openssl rand -hex 32`",
+    },
+  );
+}
+
+/** The URL as Stem connects with it, password redacted; the user part only when Stem reads `user:password`. */
+function displayUrl(scheme: string, userInfo: string, host: string, port: number, db: number | undefined): string {
+  let credentials = "";
+  if (userInfo !== "") {
+    const parts = userInfo.split(":");
+    credentials = parts.length === 2 ? `${parts[0]}:***@` : "***@";
+  }
+  const hostText = host.includes(":") ? `[${host}]` : host;
+  return `${scheme}://${credentials}${hostText}:${port}${db === undefined ? "" : `/${db}`}`;
 }
 
 // Stem: `parts.length == 2 ? parts[1] : parts[0]`; the user name is never sent.
@@ -118,23 +161,20 @@ function credentialsOf(userInfo: string): { password: string | undefined; userna
 /**
  * Replaces the credentials of a URL with `***` so it can be printed. Works on
  * any text, parseable or not: everything between `//` (or the scheme's `:`)
- * and the last `@` is credentials; a `user:` prefix is kept only when the
- * userinfo has exactly one `:` (then Stem treats the rest as the password).
- * Text without `@` is returned unchanged. `stem health` prints the URL
+ * and the LAST `@` of the text is credentials (redact/redact.ts). A `user:`
+ * prefix is kept only when that part has exactly one `:` and no `/`, `?` or
+ * `#` (then it is the user name Stem reads). `stem health` prints the URL
  * verbatim, password included; stemguard never does.
  */
 export function redactUrl(url: string): string {
+  const all = redactUrlCredentials(url);
+  if (all === url) return url;
   const at = url.lastIndexOf("@");
-  if (at < 0) return url;
-  const slashes = url.indexOf("//");
-  const schemeEnd = /^[A-Za-z][A-Za-z0-9+.-]*:/.exec(url)?.[0].length ?? 0;
-  const start = slashes >= 0 && slashes < at ? slashes + 2 : schemeEnd;
-  if (start > at) return url;
+  const start = all.indexOf("***");
   const userInfo = url.slice(start, at);
   if (userInfo === "") return url;
-  const colons = userInfo.split(":").length - 1;
-  const kept = colons === 1 ? userInfo.slice(0, userInfo.indexOf(":") + 1) : "";
-  return `${url.slice(0, start)}${kept}***${url.slice(at)}`;
+  if (/[/?#]/.test(userInfo) || userInfo.split(":").length !== 2) return all;
+  return `${url.slice(0, start)}${userInfo.slice(0, userInfo.indexOf(":") + 1)}***${url.slice(at)}`;
 }
 
 /**

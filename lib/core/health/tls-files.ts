@@ -1,7 +1,8 @@
 import { X509Certificate, createPrivateKey } from "node:crypto";
-import * as fs from "node:fs";
 import { resolve } from "node:path";
 import { StemguardError } from "../errors";
+import { READ_CAPS } from "../fs/limits";
+import { readRegularFile } from "../fs/read-regular-file";
 import { TLS_ENV, presentsClientCertificate, tlsPathsSet, type StemTlsConfig } from "./tls-env";
 
 /**
@@ -78,14 +79,11 @@ function parseCertificates(data: Buffer, path: string, field: string): string[] 
 }
 
 function readFileAt(file: string, path: string, field: string): Buffer {
-  try {
-    return fs.readFileSync(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? "error";
-    throw new StemguardError(`cannot read the file (${code})`, {
-      field,
-      value: path,
-      fix: "set it to the path of a readable file inside the container or host that runs Stem",
-    });
-  }
+  // Follows symbolic links (Kubernetes secret volumes are links); regular files only, capped.
+  return readRegularFile(file, {
+    field,
+    maxBytes: READ_CAPS.pem,
+    shownPath: path,
+    missingFix: "set it to the path of a readable file inside the container or host that runs Stem",
+  });
 }

@@ -102,7 +102,7 @@ export function parseSection<S, St extends StepRecord, O>(
     state = replay(kind, opts, history);
   } catch (err) {
     if (!(err instanceof StemguardError)) throw err;
-    throw new StemguardError(`history does not replay: ${err.message}`, { field: at("history"), fix });
+    throw new StemguardError(`history does not replay: ${err.field}: ${err.problem}`, { field: at("history"), fix });
   }
   for (const [name, expected] of kind.sectionFields(state, opts, history.length)) {
     if (name === "schemaVersion" || name === "kind" || name === "phase") continue;

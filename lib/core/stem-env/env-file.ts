@@ -1,5 +1,6 @@
-import * as fs from "node:fs";
 import { StemguardError } from "../errors";
+import { READ_CAPS } from "../fs/limits";
+import { readRegularFile } from "../fs/read-regular-file";
 import type { EnvMap } from "./signing-config";
 
 /**
@@ -92,16 +93,8 @@ const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Reads and parses an env file (see parseEnvText). Throws StemguardError when unreadable or ambiguous. */
 export function readEnvFile(path: string): EnvMap {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? "error";
-    throw new StemguardError(`cannot read the env file (${code})`, {
-      field: path,
-      fix: code === "ENOENT" ? "check the path" : "check that it is a readable file",
-    });
-  }
+  // Regular files only, capped: a FIFO or /dev/zero passed as an env file must not block or grow without bound.
+  const bytes = readRegularFile(path, { field: path, maxBytes: READ_CAPS.envFile, what: "env file", shownPath: null });
   let text: string;
   try {
     text = UTF8.decode(bytes);

@@ -1,5 +1,7 @@
 import { DartBase64Error, dartBase64Decode } from "../base64";
 import { StemConfigError } from "../errors";
+import { KEY_ID_PATTERN } from "../keyring/types";
+import { looksLikeMaterial, redacted } from "../redact/redact";
 import type { SigningAlgorithm } from "../keyring/types";
 import type { EnvMap, StemSigningConfig } from "./signing-config";
 
@@ -141,6 +143,7 @@ export function dartErrorText(err: StemConfigError): string {
 
 const INVALID_ENTRY = /^Invalid (signing key|public key|private key) entry "([\s\S]*)"\. Expected format keyId:base64Value$/;
 const NOT_BASE64 = /^(signing key|public key|private key) "([\s\S]*)" must be base64 encoded\.$/;
+const UNSUPPORTED = /^Unsupported signing algorithm "([\s\S]*)"$/;
 const ACTIVE = /^Active signing key "([\s\S]*)" (not present in|missing from) (STEM_SIGNING_\w+)\.$/;
 
 /**
@@ -159,6 +162,9 @@ export function redactStemMessage(stemMessage: string): string {
   if (notBase64) return `${notBase64[1]} "${displayKeyId(notBase64[2], false)}" must be base64 encoded.`;
   const active = ACTIVE.exec(stemMessage);
   if (active) return `Active signing key "${displayKeyId(active[1], false)}" ${active[2]} ${active[3]}.`;
+  // A secret pasted into STEM_SIGNING_ALGORITHM: Stem quotes the whole value.
+  const algorithm = UNSUPPORTED.exec(stemMessage);
+  if (algorithm) return `Unsupported signing algorithm "${/^[A-Za-z0-9._-]{1,24}$/.test(algorithm[1]) ? displayKeyId(algorithm[1], false) : redacted(algorithm[1])}"`;
   return stemMessage;
 }
 
@@ -179,17 +185,26 @@ export function keyIdLooksLikeMaterial(id: string): boolean {
 }
 
 /**
- * A key id for output: the id itself, or `<redacted N chars>` when it looks
- * like material and `valueIsValid` is false (an id next to a valid value is
- * taken at its word).
+ * A key id for output: the id itself, or `<redacted N chars>` when it fails
+ * the id rule or looks like material (redact/redact.ts), and also when it
+ * merely decodes as 12+ bytes of base64 while its value is broken
+ * (`valueIsValid` false): that is what a list with the id left out looks like.
  */
 export function displayKeyId(id: string, valueIsValid: boolean): string {
-  return !valueIsValid && keyIdLooksLikeMaterial(id) ? `<redacted ${id.length} chars>` : id;
+  if (!KEY_ID_PATTERN.test(id) || looksLikeMaterial(id)) return redacted(id);
+  return !valueIsValid && keyIdLooksLikeMaterial(id) ? redacted(id) : id;
 }
 
 /** `id:<redacted N chars>` for a key-list entry; never returns the value part. */
 export function redactKeyEntry(entry: string): string {
   const colon = entry.indexOf(":");
-  if (colon < 0) return `<redacted ${entry.length} chars>`;
-  return `${entry.slice(0, colon)}:<redacted ${entry.length - colon - 1} chars>`;
+  if (colon < 0) return redacted(entry);
+  const id = entry.slice(0, colon);
+  const shownId = displayKeyId(dartTrim(id), false) === dartTrim(id) ? id : redacted(id);
+  return `${shownId}:${redacted(entry.slice(colon + 1))}`;
+}
+
+/** A key id for output wherever it is printed: displayKeyId next to a valid value. */
+export function redactId(id: string): string {
+  return displayKeyId(id, true);
 }

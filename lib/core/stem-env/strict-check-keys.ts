@@ -2,7 +2,7 @@ import { DartBase64Error, dartBase64Decode, encodeBase64Std } from "../base64";
 import { KEY_ID_PATTERN } from "../keyring/types";
 import { ed25519PublicKey } from "../ed25519";
 import { Finding, finding } from "./finding";
-import { STEM_SIGNING_ENV, dartTrim, displayKeyId } from "./parse-signing-env";
+import { STEM_SIGNING_ENV, dartTrim, displayKeyId, redactId } from "./parse-signing-env";
 
 /**
  * stemguard's rules for one key-list variable, read from the raw text so they
@@ -74,9 +74,14 @@ export function checkKeyList(name: string, raw: string, kind: KeyListKind): KeyL
         finding(
           "error",
           field,
-          `key id ${shown === id ? JSON.stringify(id) : shown} has characters outside [A-Za-z0-9._-]`,
+          `key id of entry ${n} (${shown}) has characters outside [A-Za-z0-9._-]; not printed, as it may be a secret in the wrong place`,
           "rename the key using letters, digits, '.', '_' or '-' (the id also travels in the stem-signature-key header)",
         ),
+      );
+    }
+    else if (shown !== id) {
+      findings.push(
+        finding("warning", field, `key id of entry ${n} (${shown}) looks like key material (a long base64 or hex run); not printed`, "name keys with short ids such as k2026-12; never put a secret in an id"),
       );
     }
     if (value === "") {
@@ -224,12 +229,13 @@ export function checkEd25519Pairs(
   activeKeyId: string | undefined,
 ): Finding[] {
   const findings: Finding[] = [];
-  for (const [id, seed] of seeds) {
+  for (const [rawId, seed] of seeds) {
+    const id = redactId(rawId); // for output only
     const field = `${STEM_SIGNING_ENV.privateKeys}[${id}]`;
-    const listed = publicKeys.get(id);
+    const listed = publicKeys.get(rawId);
     if (listed === undefined) {
       // The active key's case is an error reported with the signing rules.
-      if (id !== activeKeyId) {
+      if (rawId !== activeKeyId) {
         findings.push(
           finding("warning", field, `private key "${id}" has no public key in ${STEM_SIGNING_ENV.publicKeys}; Stem cannot sign with it`, `add "${id}" to ${STEM_SIGNING_ENV.publicKeys} or drop the private key`),
         );

@@ -2,6 +2,8 @@ import { X509Certificate, createPrivateKey } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { StemguardError } from "../errors";
+import { READ_CAPS } from "../fs/limits";
+import { readRegularTextFile } from "../fs/read-regular-file";
 import { activeCaId, applyTlsStep, fingerprint256Of, leafIssuerCaId, trustBundleCaIds } from "./ca-ledger";
 import { serializeTlsLedger } from "./ca-ledger-file";
 import type { TlsCaLedger, TlsStep } from "./ca-ledger-types";
@@ -306,15 +308,12 @@ function adoptBundle(dir: string): void {
 }
 
 function readText(file: string): string {
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch (err) {
-    throw new StemguardError(`cannot read (${(err as NodeJS.ErrnoException).code})`, {
-      field: "materialDir",
-      value: file,
-      fix: "pass the material directory the earlier steps wrote (each CA's files are in <material>/<ca-id>/)",
-    });
-  }
+  return readRegularTextFile(file, {
+    field: "materialDir",
+    maxBytes: READ_CAPS.pem,
+    what: "certificate or key file",
+    missingFix: "pass the material directory the earlier steps wrote (each CA's files are in <material>/<ca-id>/)",
+  });
 }
 
 function readCa(dir: string): CertifiedKey {

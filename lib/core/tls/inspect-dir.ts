@@ -1,6 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { StemguardError } from "../errors";
+import { READ_CAPS } from "../fs/limits";
+import { readRegularTextFile } from "../fs/read-regular-file";
 import { inspectCertificates, type InspectProblem, type InspectReport } from "./inspect";
 
 /** Options of {@link inspectTlsPath}. */
@@ -102,14 +104,11 @@ function statOrThrow(file: string, field: string): fs.Stats {
   try {
     return fs.statSync(file);
   } catch (err) {
-    throw new StemguardError(`cannot read (${(err as NodeJS.ErrnoException).code})`, { field, value: file, fix: "check the path" });
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new StemguardError(code === "ENOENT" ? "does not exist" : `cannot read (${code})`, { field, value: file, fix: "check the path" });
   }
 }
 
 function readText(file: string, field: string): string {
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch (err) {
-    throw new StemguardError(`cannot read (${(err as NodeJS.ErrnoException).code})`, { field, value: file, fix: "check the path and permissions" });
-  }
+  return readRegularTextFile(file, { field, maxBytes: READ_CAPS.pem, what: "certificate or key file" });
 }

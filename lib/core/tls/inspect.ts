@@ -77,7 +77,7 @@ export interface CertificateReport {
 
 /** A failing condition, with a machine code and the certificate it concerns. */
 export interface InspectProblem {
-  readonly code: "expired" | "not-yet-valid" | "expiring" | "chain-invalid" | "key-mismatch";
+  readonly code: "expired" | "not-yet-valid" | "expiring" | "chain-invalid" | "key-mismatch" | "leaf-not-first" | "chain-order";
   readonly certificate: number;
   readonly message: string;
 }
@@ -123,7 +123,44 @@ export function inspectCertificates(pem: string, options: InspectOptions = {}): 
     problems.push(...problemsOf(withKey, index));
     return withKey;
   });
+  problems.push(...orderProblems(certs));
   return { certificates, ok: problems.length === 0, problems };
+}
+
+const ORDER_FIX = "put the leaf (server or client) certificate first, then each intermediate right after the certificate it issued; leave the root CA out (it belongs in the CA file)";
+
+/**
+ * A file with a leaf (non-CA) certificate is a chain file: Redis
+ * (`tls-cert-file`), Node and OpenSSL's chain loaders take its FIRST
+ * certificate as the server's or client's own and pair it with the key, so
+ * the leaf must come first and each next certificate must be the issuer of
+ * the one before. Redis refuses to start otherwise (the key does not match
+ * the first certificate). A file of CAs only (a trust bundle) has no order.
+ */
+function orderProblems(certs: readonly X509Certificate[]): InspectProblem[] {
+  const leaves = certs.map((c, i) => ({ c, i })).filter(({ c }) => !c.ca);
+  if (leaves.length === 0 || certs.length < 2) return [];
+  const name = (c: X509Certificate) => `"${commonNameOf(c.subject) ?? c.subject}"`;
+  const out: InspectProblem[] = [];
+  for (const { c, i } of leaves) {
+    if (i === 0) continue;
+    out.push({
+      code: "leaf-not-first",
+      certificate: i,
+      message: `${name(c)} is a leaf certificate at position ${i + 1} of ${certs.length}; Redis and TLS clients take the first certificate (${name(certs[0])}) as their own, so Redis refuses to start with this file. Fix: ${ORDER_FIX}`,
+    });
+  }
+  if (out.length > 0) return out;
+  for (let i = 1; i < certs.length; i++) {
+    if (!certs[i - 1].checkIssued(certs[i])) {
+      out.push({
+        code: "chain-order",
+        certificate: i,
+        message: `${name(certs[i])} at position ${i + 1} did not issue ${name(certs[i - 1])} before it; TLS peers may fail to build the chain. Fix: ${ORDER_FIX}`,
+      });
+    }
+  }
+  return out;
 }
 
 function describe(

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { StemguardError } from "../errors";
-import { describeWriteError, syncDirectory, writeTempFile } from "../fs/atomic-write";
+import { assertWriteTarget, describeWriteError, syncDirectory, writeTempFile } from "../fs/atomic-write";
 
 /** One file of a set written together. */
 export interface PendingFile {
@@ -46,21 +46,24 @@ export interface FileSetEntry {
  * onto a directory would fail half-way through), and, unless `overwrite`, no
  * name exists yet.
  */
-export function assertFilesWritable(dir: string, names: readonly string[], options: { overwrite?: boolean } = {}): void {
+export function assertFilesWritable(dir: string, names: readonly string[], options: { overwrite?: boolean; field?: string } = {}): void {
   const root = path.resolve(dir);
+  const field = options.field ?? "dir";
   const target = (name: string) => path.join(root, name);
   if (fs.existsSync(root) && !fs.statSync(root).isDirectory()) {
-    throw new StemguardError("output path exists and is not a directory", { field: "dir", value: root, fix: "choose a directory path" });
+    throw new StemguardError("output path exists and is not a directory", { field, value: root, fix: "choose a directory path" });
   }
+  // Links, FIFOs and devices are refused, and so is anything under /proc, /sys or /dev.
+  for (const name of names) assertWriteTarget(target(name), field);
   const blocking = names.filter((n) => fs.existsSync(target(n)) && !fs.lstatSync(target(n)).isFile());
   if (blocking.length > 0) {
-    throw new StemguardError("these names exist and are not regular files", { field: "dir", value: blocking, fix: "remove them or choose another directory" });
+    throw new StemguardError("these names exist and are not regular files", { field, value: blocking, fix: "remove them or choose another directory" });
   }
   if (!options.overwrite) {
     const existing = names.filter((n) => fs.existsSync(target(n)));
     if (existing.length > 0) {
       throw new StemguardError(`refusing to overwrite existing TLS files in ${root}`, {
-        field: "dir",
+        field,
         value: existing,
         fix: "choose an empty directory, or pass --force (overwrite: true) to replace them",
       });
@@ -104,6 +107,8 @@ export function writeFileSet(entries: readonly FileSetEntry[]): void {
     }
   };
 
+  // Nothing is written when any target is a link, FIFO, device or directory, or lies under /proc, /sys or /dev.
+  for (const entry of entries) assertWriteTarget(entry.file, entry.field ?? entry.file);
   try {
     for (const entry of entries) {
       const dir = path.dirname(path.resolve(entry.file));

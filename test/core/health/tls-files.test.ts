@@ -66,11 +66,11 @@ describe("loadTlsMaterial", () => {
     const err = errorOf(() => load({ STEM_TLS_CA_CERT: ` ${missing} ` }));
     expect(err.field).toBe("STEM_TLS_CA_CERT");
     expect(err.message).toContain(missing);
-    expect(err.message).toContain("ENOENT");
+    expect(err.message).toContain("file does not exist");
   });
 
   it("fails on a directory given as CA file", () => {
-    expect(errorOf(() => load({ STEM_TLS_CA_CERT: dir })).message).toContain("EISDIR");
+    expect(errorOf(() => load({ STEM_TLS_CA_CERT: dir })).message).toContain("file is a directory, not a regular file");
   });
 
   it("fails on a file that is not a certificate", () => {

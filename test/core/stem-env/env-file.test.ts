@@ -76,11 +76,11 @@ describe("readEnvFile", () => {
 
   it("fails on a missing file", () => {
     const file = path.join(dir, "missing.env");
-    expect(() => readEnvFile(file)).toThrow(`${file}: cannot read the env file (ENOENT). Fix: check the path`);
+    expect(() => readEnvFile(file)).toThrow(`${file}: env file does not exist. Fix: check the path`);
   });
 
   it("fails on a directory", () => {
-    expect(() => readEnvFile(dir)).toThrow(`${dir}: cannot read the env file (EISDIR). Fix: check that it is a readable file`);
+    expect(() => readEnvFile(dir)).toThrow(`${dir}: env file is a directory, not a regular file. Fix: pass a regular file (stemguard does not read pipes, devices or directories)`);
   });
 
   it("fails on bytes that are not UTF-8", () => {

@@ -239,13 +239,32 @@ describe("Stem error text", () => {
     [Buffer.alloc(12, 1).toString("base64"), true],
     ["primary", false],
     ["k2026-11", false],
-    ["prod/1", false],
-    ["with space and more text", false],
+    ["rotation-2026-q1", true], // decodes as 12 bytes: redacted only next to a broken value
     ["QUFBQUFBQUFBQUE", false], // 11 bytes
   ])("keyIdLooksLikeMaterial(%j) is %s", (id, expected) => {
     expect(keyIdLooksLikeMaterial(id)).toBe(expected);
-    expect(displayKeyId(id, true)).toBe(id);
     expect(displayKeyId(id, false)).toBe(expected ? `<redacted ${id.length} chars>` : id);
+  });
+
+  it.each([
+    [K7, "standard base64 of 32 bytes"],
+    [Buffer.alloc(33, 200).toString("base64url"), "base64url mixing cases"],
+    ["prod/1", "fails the id rule"],
+    ["with space and more text", "fails the id rule"],
+    ["a".repeat(8) + "0123456789abcdef0123456789abcdef", "hex run"],
+    ["Zm9vYmFyYmF6cXV4MTIzNDU2", "mixed-case base64 with digits"],
+  ])("displayKeyId redacts %j (%s) even next to a valid value", (id) => {
+    expect(displayKeyId(id, true)).toBe(`<redacted ${id.length} chars>`);
+  });
+
+  it.each(["primary", "k2026-11", "rotation-2026-q1", "signing.key_2"])("displayKeyId keeps the name %j next to a valid value", (id) => {
+    expect(displayKeyId(id, true)).toBe(id);
+  });
+
+  it("redacts an entry's id when it is not a printable id", () => {
+    expect(redactKeyEntry(`${K7}:prod`)).toBe("<redacted 44 chars>:<redacted 4 chars>");
+    expect(redactKeyEntry("prod/1:abc")).toBe("<redacted 6 chars>:<redacted 3 chars>");
+    expect(redactKeyEntry(":abc")).toBe("<redacted 0 chars>:<redacted 3 chars>");
   });
 
   it("leaves messages without material unchanged", () => {
@@ -256,7 +275,7 @@ describe("Stem error text", () => {
 
   it("never returns any part of a redacted entry's value", () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 10 }).filter((s) => !s.includes(":")), fc.string({ minLength: 1, maxLength: 60 }), (id, rest) => {
+      fc.property(fc.stringMatching(/^[a-z0-9._-]{1,10}$/), fc.string({ minLength: 1, maxLength: 60 }), (id, rest) => {
         expect(redactKeyEntry(`${id}:${rest}`)).toBe(`${id}:<redacted ${rest.length} chars>`);
       }),
     );

@@ -137,7 +137,7 @@ describe("checkSigningEnv", () => {
     it("redacts an id that is really a secret whose own id was left out", () => {
       const findings = checkSigningEnv(hmacEnv({ STEM_SIGNING_KEYS: `primary:${H7},${H8}:` }));
       expect(brief(findings)).toEqual([
-        "error STEM_SIGNING_KEYS[<redacted 44 chars>]: key id <redacted 44 chars> has characters outside [A-Za-z0-9._-]",
+        "error STEM_SIGNING_KEYS[<redacted 44 chars>]: key id of entry 2 (<redacted 44 chars>) has characters outside [A-Za-z0-9._-]; not printed, as it may be a secret in the wrong place",
         "error STEM_SIGNING_KEYS[<redacted 44 chars>]: empty secret: Stem accepts it as a 0-byte HMAC key, which anyone can forge",
       ]);
     });

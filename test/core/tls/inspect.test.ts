@@ -59,7 +59,8 @@ describe("inspectCertificates", () => {
       ["redis.internal", "redis.internal-ca"],
       ["stem-client", "elsewhere-ca"],
     ]);
-    expect(report.ok).toBe(true);
+    // Both chains verify; only the order fails: a second leaf cannot follow the first in a chain file.
+    expect(report.problems.map((p) => p.code)).toEqual(["leaf-not-first"]);
   });
 
   test("fails the verdict on a chain to another CA, naming the issuer", () => {
@@ -212,7 +213,7 @@ describe("inspectTlsPath", () => {
   });
 
   test("fails on a missing path, an empty directory, and --key with a directory", () => {
-    expect(() => inspectTlsPath(path.join(dir, "nope"))).toThrow(/^PATH: cannot read \(ENOENT\)/);
+    expect(() => inspectTlsPath(path.join(dir, "nope"))).toThrow(/^PATH: does not exist/);
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), "stemguard-tls-empty-"));
     try {
       expect(() => inspectTlsPath(empty)).toThrow(/^PATH: no ca\.crt, server\.crt or client\.crt/);
