@@ -26,7 +26,7 @@ export const TLS_REVISION_ENV = "STEMGUARD_TLS_REVISION";
 
 /**
  * The entrypoint convention of {@link StemTlsBundles.containerBinding}.
- * Stem reads TLS only from FILES (contract §4), while ECS injects secrets only
+ * Stem reads TLS only from FILES (docs/stem-compat.md §4), while ECS injects secrets only
  * as env. The image must run this (or equivalent) before Stem: it writes each
  * `STEM_TLS_*_PEM` env value to the path in the matching `STEM_TLS_*`
  * variable (mode 0600), drops the PEM variables, and execs the command.

@@ -52,7 +52,7 @@ function writeUnlessClosed(stream: NodeJS.WriteStream, text: string): void {
   if (!closed.has(stream) && !stream.destroyed) stream.write(text);
 }
 
-/** Exit codes, shared with `stem health` where they overlap (contract §5). */
+/** Exit codes, shared with `stem health` where they overlap (docs/stem-compat.md §5). */
 export const EXIT = {
   OK: 0,
   /** A check ran and failed (verify mismatch, drill dropped a message, expiring cert). */

@@ -287,7 +287,7 @@ abstract class TlsBundlesBase extends Construct implements ITlsBundles {
       { name: "STEM_TLS_CA_CERT", value: this.paths.caCert },
       { name: "STEM_TLS_CLIENT_CERT", value: this.paths.clientCert },
       { name: "STEM_TLS_CLIENT_KEY", value: this.paths.clientKey },
-      // Stem treats any value containing "true" as true; emit exactly "true" or nothing (contract §4.1).
+      // Stem treats any value containing "true" as true; emit exactly "true" or nothing (docs/stem-compat.md §4.1).
       ...(this.allowInsecure ? [{ name: "STEM_TLS_ALLOW_INSECURE", value: "true" }] : []),
     ];
     return [...env, ...stemEnv];
@@ -339,7 +339,7 @@ abstract class TlsBundlesBase extends Construct implements ITlsBundles {
  * the state; `data_wo_revision` is `revision`.
  *
  * Stem reads TLS from FILE PATHS (`STEM_TLS_CA_CERT`, `STEM_TLS_CLIENT_CERT`,
- * `STEM_TLS_CLIENT_KEY`; contract §4). Wire a pod with `volumes(kind)`, its
+ * `STEM_TLS_CLIENT_KEY`; docs/stem-compat.md §4). Wire a pod with `volumes(kind)`, its
  * containers with `volumeMounts(kind)` and `containerEnv()`, and its template
  * with `podAnnotations()` so a new bundle rolls it. Setting any of the paths
  * makes Stem trust only the CA file, not the system roots. Workloads in other

@@ -8,7 +8,7 @@ import { refuseOwnedVariable, refuseSecondBinding, SIGNING_ENV_OWNER } from "../
  */
 export const KEYRING_REVISION_ANNOTATION = "stemguard.io/keyring-revision";
 
-/** Stem serialises local times without an offset, so every Stem container runs in UTC (contract §2.7). */
+/** Stem serialises local times without an offset, so every Stem container runs in UTC (docs/stem-compat.md §2.7). */
 export const STEM_TIME_ZONE = "UTC";
 
 /**

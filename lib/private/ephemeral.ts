@@ -6,7 +6,7 @@ import { Construct } from "constructs";
  * cdktf 0.21 has no first-class ephemeral blocks (Terraform >= 1.10/1.11).
  * These helpers add them through cdktf's escape hatches. They keep every
  * reference a cdktf token: a hand-written "${ephemeral...}" string inside a
- * cdktf function would be escaped to a literal "$${...}" (design.md).
+ * cdktf function would be escaped to a literal "$${...}" (docs/architecture.md, "Secret material").
  */
 
 /** Terraform variable names: what `TF_VAR_<name>` must match. */

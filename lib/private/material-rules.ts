@@ -5,7 +5,7 @@ import type { SigningAlgorithm } from "../core/keyring/types";
  * Canonical standard padded base64 (what Node's Buffer#toString("base64")
  * emits) as RE2 patterns for Terraform's regex(). The character before the
  * padding must carry zero trailing bits: Stem's decoder refuses anything else
- * (contract §1.2).
+ * (docs/stem-compat.md §1.2).
  */
 const B64 = "[A-Za-z0-9+/]";
 /** Exactly 32 bytes: Ed25519 seeds and public keys. */

@@ -1,8 +1,8 @@
 import { StemguardError } from "../core/errors";
 
-/** Prefix of every Stem signing variable (contract §1.1); the keyring owns all of them. */
+/** Prefix of every Stem signing variable (docs/stem-compat.md §1.1); the keyring owns all of them. */
 export const STEM_SIGNING_PREFIX = "STEM_SIGNING_";
-/** Prefix of every Stem TLS variable (contract §4.1, plus the entrypoint's `*_PEM`); the TLS bundles own all of them. */
+/** Prefix of every Stem TLS variable (docs/stem-compat.md §4.1, plus the entrypoint's `*_PEM`); the TLS bundles own all of them. */
 export const STEM_TLS_PREFIX = "STEM_TLS_";
 
 /** Which construct family owns a variable prefix, for the binding guards of every platform. */

@@ -83,7 +83,7 @@ function writeTmp(name: string, text: string): string {
 const env = (name: string): string => path.join("signing", name);
 
 describe("stemguard sign", () => {
-  it("prints the vector with the contract's HMAC signature headers added", async () => {
+  it("prints the vector with the HMAC signature of docs/stem-compat.md §2.6 headers added", async () => {
     const result = await run(["sign", "--env-file", env("hmac.env"), "--envelope", "envelopes/contract-vector.json"]);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe("");
@@ -94,7 +94,7 @@ describe("stemguard sign", () => {
     expect(result.stdout).toBe(`${expected}\n`);
   });
 
-  it("prints the contract's Ed25519 signature", async () => {
+  it("prints the Ed25519 signature of docs/stem-compat.md §2.6", async () => {
     const result = await run(["sign", "--env-file", env("ed25519.env"), "--envelope", "envelopes/contract-vector.json"]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).headers["stem-signature"]).toBe(ED25519_SIGNATURE);
@@ -157,7 +157,7 @@ describe("stemguard verify", () => {
     expect(JSON.parse(result.stdout)).toEqual({ valid: false, message: 'unknown signing key "primary"', keyId: "primary" });
   });
 
-  it("fails with 'signature mismatch' after a DLQ replay bumps attempt and queue (contract §2.7)", async () => {
+  it("fails with 'signature mismatch' after a DLQ replay bumps attempt and queue (docs/stem-compat.md §2.7)", async () => {
     const signed = fs.readFileSync(await signedFile("hmac.env"), "utf8");
     const replayed = writeTmp("replayed.json", signed.replace('"attempt":0', '"attempt":1').replace('"queue":"default"', '"queue":"retry"'));
     const result = await run(["verify", "--env-file", env("hmac.env"), "--envelope", replayed]);

@@ -1,5 +1,5 @@
 // Real `terraform validate` / `plan` / `show -json` against the offline AWS
-// provider mirror (design.md, "Verification on these machines").
+// provider mirror (docs/architecture.md, "Verification without a cloud account").
 import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -79,7 +79,7 @@ function findPluginDir(): string | undefined {
   const fromEnv = process.env.STEMGUARD_TF_PLUGIN_DIR;
   if (fromEnv) return hasAwsMirror(fromEnv) ? fromEnv : undefined;
   if (hasAwsMirror("/opt/tf-plugins")) return "/opt/tf-plugins";
-  // Bounded search, as design.md suggests; a few seconds at most.
+  // Bounded search (docs/architecture.md, "Verification without a cloud account"); a few seconds at most.
   let found = "";
   try {
     found = execFileSync("find", ["/", "-maxdepth", "5", "-type", "d", "-path", "*/registry.terraform.io/hashicorp/aws"], {

@@ -56,7 +56,7 @@ Example:
       .command("init <id>")
       .description("Create a ledger whose first phase has ID as the active key.")
       .requiredOption("--algorithm <name>", ALGORITHM_FLAG_HELP, parseAlgorithmFlag)
-      .option("--verify-only-workers", "ed25519: give workers public keys only (retries then fail; contract §1.4)")
+      .option("--verify-only-workers", "ed25519: give workers public keys only (retries then fail; docs/stem-compat.md §1.4)")
       .option("--producers-first", "adopt signing on a running fleet: producers and beat sign now, workers verify after 'rotate enforce'"),
   ).action((id: string, opts: { ledger: string; json?: boolean; algorithm: SigningAlgorithm; verifyOnlyWorkers?: boolean; producersFirst?: boolean }) => {
     const file = path.resolve(io.cwd, opts.ledger);
@@ -107,7 +107,7 @@ Example:
       .command("workers")
       .description("Ed25519: switch workers between signing (they re-sign retries) and verify-only (public keys only; retries then fail). A step of its own: one pull request, only workers roll.")
       .option("--sign", "give workers the active seed again so Stem can re-sign retries and requeues")
-      .option("--verify-only", "give workers public keys only; Stem's re-signing of retries and requeues fails from the apply on (contract §1.4)")
+      .option("--verify-only", "give workers public keys only; Stem's re-signing of retries and requeues fails from the apply on (docs/stem-compat.md §1.4)")
       .addHelpText(
         "after",
         `

@@ -13,7 +13,7 @@ export interface HealthTlsContext {
   readonly allowInsecure: boolean;
 }
 
-/** One entry of `stem health --json` (contract §5), byte-compatible in shape. */
+/** One entry of `stem health --json` (docs/stem-compat.md §5), byte-compatible in shape. */
 export interface HealthResult {
   readonly component: HealthComponent;
   readonly status: "ok" | "error";

@@ -1,7 +1,7 @@
 import type { ConfigIssue } from "./issues";
 import type { RedisUrl } from "./redis-url";
 
-/** Password characters that survive Stem's URL handling unchanged (contract §4.2, §9 item 7). */
+/** Password characters that survive Stem's URL handling unchanged (docs/stem-compat.md §4.2, §9 item 7). */
 export const SAFE_PASSWORD = /^[A-Za-z0-9._~-]+$/;
 
 /** Context for {@link redisUrlIssues}. */

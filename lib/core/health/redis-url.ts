@@ -2,10 +2,10 @@ import { StemguardError } from "../errors";
 import { redactUrlCredentials } from "../redact/redact";
 import { DartUriFormatError, dartIntTryParse, parseDartUri } from "./dart-uri";
 
-/** Stem's port for every Redis URL without one, `rediss://` included (contract §4.2). */
+/** Stem's port for every Redis URL without one, `rediss://` included (docs/stem-compat.md §4.2). */
 export const DEFAULT_REDIS_PORT = 6379;
 
-/** What Stem's Redis clients take from a URL (contract §4.2), and nothing they ignore silently is lost. */
+/** What Stem's Redis clients take from a URL (docs/stem-compat.md §4.2), and nothing they ignore silently is lost. */
 export interface RedisUrl {
   /**
    * The URL as parsed, with its password replaced by `***`: scheme, host, port
@@ -48,7 +48,7 @@ export function urlScheme(url: string): string {
 }
 
 /**
- * Parses a Redis URL the way Stem does (Dart `Uri.parse`, contract §4.2):
+ * Parses a Redis URL the way Stem does (Dart `Uri.parse`, docs/stem-compat.md §4.2):
  * host defaults to `localhost`, port to 6379 even for `rediss`; the password
  * is `parts[1]` of the userinfo split on `:` when there are exactly two
  * parts, else `parts[0]`; no percent-decoding beyond Dart's normalization;

@@ -12,7 +12,7 @@ import { loadTlsMaterial, type TlsClientMaterial } from "./tls-files";
 export const BROKER_ENV = "STEM_BROKER_URL";
 export const BACKEND_ENV = "STEM_RESULT_BACKEND_URL";
 
-/** Stem's text when the broker URL is missing (contract §8). */
+/** Stem's text when the broker URL is missing (docs/stem-compat.md §8). */
 export const MISSING_BROKER_MESSAGE = "Missing STEM_BROKER_URL environment variable (e.g. redis://host:6379).";
 
 const POSTGRES_SCHEMES = new Set(["postgres", "postgresql", "postgres+ssl", "postgresql+ssl"]);

@@ -2,7 +2,7 @@ import type { EnvMap } from "../stem-env/signing-config";
 import { STEM_TLS_ENV, stemAllowInsecure } from "../stem-env/strict-check-tls";
 import type { ConfigIssue } from "./issues";
 
-/** Stem's four TLS variables (contract §4.1); there are no others. */
+/** Stem's four TLS variables (docs/stem-compat.md §4.1); there are no others. */
 export const TLS_ENV = STEM_TLS_ENV;
 
 /** Stem's `TlsConfig` as `TlsConfig.fromEnvironment` builds it. */

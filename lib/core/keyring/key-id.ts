@@ -25,7 +25,7 @@ function shownId(id: unknown): unknown {
 }
 
 /**
- * Refuses ids Stem's key-list grammar cannot carry (contract §1.2), ids made
+ * Refuses ids Stem's key-list grammar cannot carry (docs/stem-compat.md §1.2), ids made
  * only of dots (not a valid Kubernetes Secret key, and `.`/`..` are path
  * segments in secret names) and ids longer than {@link MAX_ID_LENGTH}.
  */

@@ -28,7 +28,7 @@ export interface RoleEnvPlan {
 }
 
 export interface RoleEnvOptions {
-  /** Ed25519 workers without private keys (cannot re-sign retries; contract §1.4). */
+  /** Ed25519 workers without private keys (cannot re-sign retries; docs/stem-compat.md §1.4). */
   readonly verifyOnlyWorkers?: boolean;
   /**
    * Whether workers verify signatures in this phase. When false (a
@@ -44,7 +44,7 @@ export interface RoleEnvOptions {
 const TRUSTED = new Set(["staged", "active", "retiring"]);
 
 /**
- * The signing env plan of `role` for a set of key states (design.md table):
+ * The signing env plan of `role` for a set of key states (docs/architecture.md, "The rotation model" table):
  * every role trusts staged, active and retiring keys, in ledger order; every
  * signer (producers, beat and workers, which re-sign retries) signs with the
  * active key. Ed25519 private keys go only where signing happens, and only

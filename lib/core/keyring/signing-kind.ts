@@ -48,7 +48,7 @@ function modeRule(verifyOnly: boolean): StepRule<SigningState, LedgerStep> {
   return {
     meaning: () =>
       verifyOnly
-        ? "verify-only-workers: workers keep the public keys and lose the signing seed, so from this apply on Stem fails to re-sign retries and rate-limit requeues (contract §1.4)"
+        ? "verify-only-workers: workers keep the public keys and lose the signing seed, so from this apply on Stem fails to re-sign retries and rate-limit requeues (docs/stem-compat.md §1.4)"
         : "sign-workers: workers get the active key's seed again, so retries and requeues are re-signed",
     revert: { safe: true },
     apply: (state, step) => {

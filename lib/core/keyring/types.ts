@@ -3,7 +3,7 @@ export type SigningAlgorithm = "hmac-sha256" | "ed25519";
 export const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = ["hmac-sha256", "ed25519"];
 
 /**
- * A key's place in a rotation (design.md, "The rotation model"):
+ * A key's place in a rotation (docs/architecture.md, "The rotation model"):
  * - `staged`: trusted by verifiers, signs nothing;
  * - `active`: exactly one; every signer signs with it;
  * - `retiring`: the previous active key, still trusted while in-flight messages drain;
@@ -16,7 +16,7 @@ export const KEY_STATES: readonly KeyState[] = ["staged", "active", "retiring", 
 export type Role = "producer" | "worker" | "beat";
 export const ROLES: readonly Role[] = ["producer", "worker", "beat"];
 
-/** Key ids Stem can carry in a key list: no `:` `,` or whitespace (contract §1.2). */
+/** Key ids Stem can carry in a key list: no `:` `,` or whitespace (docs/stem-compat.md §1.2). */
 export const KEY_ID_PATTERN = /^[A-Za-z0-9._-]+$/;
 
 /**
@@ -58,7 +58,7 @@ export interface SigningLedger {
   readonly history: readonly LedgerStep[];
   /**
    * Ed25519 only: workers get public keys only and cannot re-sign retries
-   * (contract §1.4). Off by default because retries then fail. The current
+   * (docs/stem-compat.md §1.4). Off by default because retries then fail. The current
    * mode: set by `init`, changed only by the `verify-only-workers` and
    * `sign-workers` steps.
    */

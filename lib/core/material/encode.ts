@@ -6,7 +6,7 @@ import type { KeyMaterial } from "./types";
 const b64 = encodeBase64Std;
 
 /**
- * The env lines Stem's own generator prints (contract §3.1), for one key:
+ * The env lines Stem's own generator prints (docs/stem-compat.md §3.1), for one key:
  * HMAC: ALGORITHM, KEYS, ACTIVE_KEY; Ed25519: ALGORITHM, PUBLIC_KEYS,
  * PRIVATE_KEYS, ACTIVE_KEY. Contains material: print only on request.
  */

@@ -4,7 +4,7 @@ import { SIGNATURE_HEADER, SIGNATURE_KEY_HEADER, type EnvelopeFields } from "./e
 import { dartNumberToString, writeWireJson, type WireNumber, type WireValue } from "./wire-json";
 
 /**
- * The bytes Stem signs (contract §2.2, `PayloadSigner._canonicalize`):
+ * The bytes Stem signs (docs/stem-compat.md §2.2, `PayloadSigner._canonicalize`):
  * `utf8.encode(jsonEncode(map))` where `map` is a `SplayTreeMap`, so keys
  * are sorted by UTF-16 code unit at every level, and there is no whitespace.
  *

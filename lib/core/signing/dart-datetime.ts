@@ -23,7 +23,7 @@ import { StemguardError } from "../errors";
  *   a skipped hour the offset before the change is used); offsets of years
  *   outside 1901..2038 come from an "equivalent" year, as the VM does.
  *   `{ timeZone }` evaluates local time as a process with `TZ=<zone>` would,
- *   without changing this process's zone (contract §2.7: producers and
+ *   without changing this process's zone (docs/stem-compat.md §2.7: producers and
  *   workers in different zones disagree on offset-less timestamps).
  */
 

@@ -4,7 +4,7 @@ import { ed25519Sign } from "../ed25519";
 
 /**
  * Ed25519 exactly as Stem runs it: `package:cryptography`'s pure-Dart
- * `DartEd25519` (contract §2.4, §2.5).
+ * `DartEd25519` (docs/stem-compat.md §2.4, §2.5).
  *
  * - Signing with a 32-byte seed is plain RFC 8032 and uses node:crypto
  *   (deterministic: identical bytes to any RFC 8032 signer).

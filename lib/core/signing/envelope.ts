@@ -35,7 +35,7 @@ import {
  * signature can match it: `id` (Stem generates one) and `enqueuedAt` (Stem
  * uses "now").
  *
- * (`fromJson` was read at Stem revision 0f19c9b3, 2025-10-29; the contract's
+ * (`fromJson` was read at Stem revision 0f19c9b3, 2025-10-29; docs/stem-compat.md's
  * field list is the same at HEAD, the casts were not re-checked there.)
  *
  * Writing back keeps the parsed JSON object and replaces only the fields that

@@ -7,7 +7,7 @@ import { dartEd25519Sign } from "./dart-ed25519";
 import { SIGNATURE_HEADER, SIGNATURE_KEY_HEADER, type StemEnvelope } from "./envelope";
 
 /**
- * `PayloadSigner.sign` (contract §1.4, §2.1-2.4): the envelope with
+ * `PayloadSigner.sign` (docs/stem-compat.md §1.4, §2.1-2.4): the envelope with
  * `stem-signature` (standard padded base64) and `stem-signature-key` (the
  * active key id) set. Other headers keep their order; existing signature
  * headers are overwritten in place.

@@ -5,7 +5,7 @@ import { UnencodableValueError, canonicalBytes } from "./canonical-json";
 import { DartArgumentError, dartEd25519Verify } from "./dart-ed25519";
 import { SIGNATURE_HEADER, SIGNATURE_KEY_HEADER, type EnvelopeFields } from "./envelope";
 
-/** Stem's `SignatureVerificationException` messages (contract §2.3). */
+/** Stem's `SignatureVerificationException` messages (docs/stem-compat.md §2.3). */
 export type StemVerifyMessage =
   | "missing signature headers"
   | `unknown signing key "${string}"`

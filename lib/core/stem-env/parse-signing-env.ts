@@ -6,7 +6,7 @@ import type { SigningAlgorithm } from "../keyring/types";
 import type { EnvMap, StemSigningConfig } from "./signing-config";
 
 /**
- * `SigningConfig.fromEnvironment` (Stem `signing.dart`, contract §1.1-1.3),
+ * `SigningConfig.fromEnvironment` (Stem `signing.dart`, docs/stem-compat.md §1.1-1.3),
  * reproduced exactly: same defaults, same grammar, same errors with the same
  * text. stemguard's stricter rules live in strict-check.ts, not here.
  */

@@ -1,7 +1,7 @@
 import type { SigningAlgorithm } from "../keyring/types";
 
 /**
- * What Stem's `SigningConfig.fromEnvironment` yields (contract §1.3),
+ * What Stem's `SigningConfig.fromEnvironment` yields (docs/stem-compat.md §1.3),
  * reproduced exactly. Key maps keep Stem's semantics: a duplicated id is
  * overwritten by the later entry.
  */

@@ -6,7 +6,7 @@ import { STEM_SIGNING_ENV, dartTrim, displayKeyId, redactId } from "./parse-sign
 
 /**
  * stemguard's rules for one key-list variable, read from the raw text so they
- * work even where Stem's parser stops at the first problem (contract §1.2,
+ * work even where Stem's parser stops at the first problem (docs/stem-compat.md §1.2,
  * §2.5, §9.1-9.2). Stem accepts much of what is refused here: empty values,
  * URL-safe or `%3D` base64, duplicate ids, any key length.
  */

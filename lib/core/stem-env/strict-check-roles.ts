@@ -4,7 +4,7 @@ import { STEM_SIGNING_ENV, dartTrim, displayKeyId } from "./parse-signing-env";
 import type { EnvMap, StemSigningConfig } from "./signing-config";
 
 /**
- * Rules on what a loaded config can do (contract §1.3-1.5, §9.4-9.5): is
+ * Rules on what a loaded config can do (docs/stem-compat.md §1.3-1.5, §9.4-9.5): is
  * signing on at all, can this process sign, and does that fit its role.
  */
 export interface RoleRuleOptions {

@@ -2,7 +2,7 @@ import { Finding, finding } from "./finding";
 import { dartTrim } from "./parse-signing-env";
 import type { EnvMap } from "./signing-config";
 
-/** The only `STEM_TLS_*` variables Stem reads (`tls.dart`, contract §4.1). */
+/** The only `STEM_TLS_*` variables Stem reads (`tls.dart`, docs/stem-compat.md §4.1). */
 export const STEM_TLS_ENV = {
   caCert: "STEM_TLS_CA_CERT",
   clientCert: "STEM_TLS_CLIENT_CERT",

@@ -19,11 +19,11 @@ export type { Finding } from "./finding";
 
 /** Options of checkSigningEnv. */
 export interface CheckSigningEnvOptions {
-  /** The component the env is for (contract §1.5); without it, role problems are warnings. */
+  /** The component the env is for (docs/stem-compat.md §1.5); without it, role problems are warnings. */
   readonly role?: Role;
   /**
    * Accept an Ed25519 worker without private keys, with a warning: it verifies
-   * but cannot re-sign retries (contract §1.4).
+   * but cannot re-sign retries (docs/stem-compat.md §1.4).
    *
    * @default false
    */

@@ -1,5 +1,5 @@
 /**
- * A CA's place in a CA rotation (mirrors signing keys, design.md):
+ * A CA's place in a CA rotation (mirrors signing keys, docs/architecture.md, "The rotation model"):
  * - `staged`: in every trust bundle, issues nothing yet;
  * - `active`: exactly one; issues the server and client leaves in use;
  * - `retiring`: the previous active CA, still trusted while old leaves are replaced;

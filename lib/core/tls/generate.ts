@@ -84,7 +84,7 @@ export interface IssueLeafOptions extends IssueCommonOptions {
 }
 
 /**
- * Generates upstream's six TLS files (contract §3.2) in memory: a CA
+ * Generates upstream's six TLS files (docs/stem-compat.md §3.2) in memory: a CA
  * (`CN=<primaryHost>-ca`), a server leaf (`CN=<primaryHost>`, SANs with real
  * IP SANs) and a client leaf (`CN=<clientCn>`). The three RSA keys are made in
  * parallel by Node's native crypto. All input is validated before any key is

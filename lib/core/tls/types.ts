@@ -10,7 +10,7 @@ export interface CertifiedKey {
 }
 
 /**
- * The six files of upstream's `generate_tls_assets.sh` (contract §3.2), as PEM text.
+ * The six files of upstream's `generate_tls_assets.sh` (docs/stem-compat.md §3.2), as PEM text.
  * Keys are unencrypted PKCS#8 (`BEGIN PRIVATE KEY`): this is key material.
  */
 export interface TlsBundle {

@@ -3,7 +3,7 @@ import { StemguardError } from "../errors";
 import type { TlsBundle } from "./types";
 import { writeFilesAtomically, type PendingFile } from "./write-files";
 
-/** Upstream's file names (contract §3.2), keyed by the bundle field they hold. */
+/** Upstream's file names (docs/stem-compat.md §3.2), keyed by the bundle field they hold. */
 export const TLS_FILE_NAMES = {
   caCertPem: "ca.crt",
   caKeyPem: "ca.key",

@@ -5,7 +5,7 @@ import type { LedgerKey, SigningLedger, StepOp } from "../../../lib/core/keyring
 export type WorkerModeContext = Pick<SigningLedger, "algorithm" | "verifyOnlyWorkers">;
 
 /**
- * An independent reference of the rotation rules (design.md), written
+ * An independent reference of the rotation rules (docs/architecture.md, "The rotation model"), written
  * separately from lib/core so the property tests compare two implementations.
  */
 export function isLegal(keys: readonly LedgerKey[], op: StepOp, id: string, ctx: WorkerModeContext = { algorithm: "hmac-sha256" }): boolean {

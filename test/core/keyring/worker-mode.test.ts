@@ -20,7 +20,7 @@ describe("worker-mode steps (verify-only-workers, sign-workers)", () => {
       step: { phase: 3, op: "verify-only-workers", keyId: "k1" },
       rolls: ["worker"],
       summary:
-        "phase 2 -> 3: verify-only-workers: workers keep the public keys and lose the signing seed, so from this apply on Stem fails to re-sign retries and rate-limit requeues (contract §1.4). Rolls: worker.",
+        "phase 2 -> 3: verify-only-workers: workers keep the public keys and lose the signing seed, so from this apply on Stem fails to re-sign retries and rate-limit requeues (docs/stem-compat.md §1.4). Rolls: worker.",
     });
     const on = applyStep(off, "sign-workers", "k1");
     expect(on.verifyOnlyWorkers).toBeUndefined(); // removed, not false: the file diff stays small

@@ -27,7 +27,7 @@ function argsPart(canonical: string): string {
   return canonical.slice(start, end);
 }
 
-describe("canonicalString (contract §2.2)", () => {
+describe("canonicalString (docs/stem-compat.md §2.2)", () => {
   it("always has the 12 top-level keys in order, with visibilityTimeoutMs and notBefore as null", () => {
     const canonical = canonicalOf("{}");
     expect(canonical).toBe(

@@ -11,7 +11,7 @@ import { parseStemSigningEnv } from "../../../lib/core/stem-env/parse-signing-en
 import { openssl, testWithOpenssl } from "../../support/openssl";
 
 /**
- * Contract §2.6: the canonical string, its SHA-256 and both signatures for
+ * docs/stem-compat.md §2.6: the canonical string, its SHA-256 and both signatures for
  * the vector envelope, reproduced exactly and cross-checked with node:crypto,
  * openssl and RFC 8032.
  */
@@ -52,7 +52,7 @@ function nodePublicKey(raw: Buffer): crypto.KeyObject {
 }
 
 
-describe("contract §2.6 vector", () => {
+describe("docs/stem-compat.md §2.6 vector", () => {
   const envelope = parseEnvelope(VECTOR, { source: FIXTURE });
 
   it("reproduces the canonical string and its SHA-256", () => {
@@ -122,7 +122,7 @@ describe("contract §2.6 vector", () => {
     expect(verifyEnvelope(edSigned, verifyOnly)).toEqual({ ok: true, keyId: "primary", checked: true });
   });
 
-  it("fails with signature mismatch when attempt is tampered with (contract self-check)", () => {
+  it("fails with signature mismatch when attempt is tampered with (docs/stem-compat.md §2.6)", () => {
     const signed = signEnvelope(envelope, parseStemSigningEnv(HMAC_ENV));
     expect(verifyEnvelope(signed.with({ attempt: 1 }), parseStemSigningEnv(HMAC_ENV))).toEqual({
       ok: false,

@@ -43,7 +43,7 @@ function utcInProcessTz(tz: string, inputs: string[]): string[] {
 
 describe("parseDartDateTime + toUtc().toIso8601String()", () => {
   it.each([
-    // No fraction on the wire still signs with .000 (contract §2.2).
+    // No fraction on the wire still signs with .000 (docs/stem-compat.md §2.2).
     ["2025-01-02T03:04:05Z", "2025-01-02T03:04:05.000Z"],
     ["2025-01-02T03:04:05.123Z", "2025-01-02T03:04:05.123Z"],
     ["2025-01-02T03:04:05.123456Z", "2025-01-02T03:04:05.123456Z"],
@@ -186,7 +186,7 @@ describe("local time (no offset on the wire)", () => {
     expect(dartUtcIso8601String(local)).toBe("2025-01-02T02:04:05.000007Z");
   });
 
-  it("gives processes in different zones different instants for the same wire string (contract §2.7)", () => {
+  it("gives processes in different zones different instants for the same wire string (docs/stem-compat.md §2.7)", () => {
     expect(utcIn("Europe/Berlin", "2025-01-02T03:04:05")).not.toBe(utcIn("Asia/Tokyo", "2025-01-02T03:04:05"));
   });
 

@@ -102,7 +102,7 @@ describe("dartEd25519Sign (DartEd25519.sign)", () => {
     expect(Buffer.from(dartEd25519DerivedPublicKey(SEED))).toEqual(PUBLIC);
   });
 
-  it("hashes a 64-byte libsodium-style key anyway and signs for a different public key (contract §2.5)", () => {
+  it("hashes a 64-byte libsodium-style key anyway and signs for a different public key (docs/stem-compat.md §2.5)", () => {
     const libsodiumKey = Buffer.concat([SEED, PUBLIC]);
     const signature = dartEd25519Sign(MESSAGE, libsodiumKey);
     const derived = dartEd25519DerivedPublicKey(libsodiumKey);

@@ -12,7 +12,7 @@ import {
 } from "../../../lib/core/stem-env/parse-signing-env";
 import type { EnvMap, StemSigningConfig } from "../../../lib/core/stem-env/signing-config";
 
-/** Expected behaviour: contract §1.1-1.3 (Stem `SigningConfig.fromEnvironment`). */
+/** Expected behaviour: docs/stem-compat.md §1.1-1.3 (Stem `SigningConfig.fromEnvironment`). */
 const b64 = (n: number, fill: number) => Buffer.alloc(n, fill).toString("base64");
 const K7 = b64(32, 7);
 const K8 = b64(32, 8);
@@ -51,7 +51,7 @@ describe("parseStemSigningEnv: HMAC", () => {
     expect(summary(parseStemSigningEnv({ STEM_SIGNING_KEYS: keys, STEM_SIGNING_ACTIVE_KEY: "ghost" }))).toEqual(DISABLED);
   });
 
-  it("reads the repo's rotation example (contract §7)", () => {
+  it("reads the repo's rotation example (docs/stem-compat.md §7)", () => {
     const config = parseStemSigningEnv({
       STEM_SIGNING_ALGORITHM: "hmac-sha256",
       STEM_SIGNING_KEYS: "primary:c3VwZXItc2VjcmV0LXN1cGVyLXNlY3JldA==,rotated:bmV4dC1zZWNyZXQtbmV4dC1zZWNyZXQ=",

@@ -39,7 +39,7 @@ describe("checkSigningEnv", () => {
     for (const role of ["producer", "worker", "beat"] as Role[]) expect(checkSigningEnv(edEnv(), { role })).toEqual([]);
   });
 
-  it("accepts the Ed25519 pair from Stem's own example (contract §2.4)", () => {
+  it("accepts the Ed25519 pair from Stem's own example (docs/stem-compat.md §2.4)", () => {
     const env = edEnv({
       STEM_SIGNING_PUBLIC_KEYS: "primary:MQKrHe7hFRCoOi1DGdEdQOcfQGqEcTQGt79szn6gTJ0=",
       STEM_SIGNING_PRIVATE_KEYS: "primary:v/eFuFJGEl0ieIlYionIcFjYKmKK/lMrfi+pGcLsKew=",
