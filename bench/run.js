@@ -20,6 +20,7 @@ const BENCHMARKS = [
   { name: "synth-fleet", quick: ["kubernetes", "50", "3"], full: ["kubernetes", "50", "5"] },
   { name: "tls-generate", quick: ["3"], full: ["5"] },
   { name: "cdktf-synth", quick: ["3"], full: ["5"] },
+  { name: "ledger-scale", quick: ["10000"], full: ["10000"] },
 ];
 const HELPERS = new Set(["run.js", "stats.js"]);
 
