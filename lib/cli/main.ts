@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { StemConfigError, StemguardError } from "../core/errors";
 import { CliExit, CliIo, EXIT, exitCodeHelp, processIo } from "./io";
 import { COMMANDS } from "./commands";
+import { refuseNodePrescannedFlags } from "./node-prescanned-flags";
 import { packageVersion } from "./package-version";
 
 /** Builds the `stemguard` program. Commands load heavy modules only inside their actions. */
@@ -21,6 +22,7 @@ export function buildProgram(io: CliIo): Command {
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const program = buildProgram(io);
   try {
+    refuseNodePrescannedFlags(argv);
     await program.parseAsync([...argv], { from: "user" });
     return EXIT.OK;
   } catch (err) {

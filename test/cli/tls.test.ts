@@ -263,9 +263,35 @@ describe("stemguard tls ca", () => {
     expect((await step("retire-ca", "ca-2026")).code).toBe(0);
     const status = await step("status");
     expect(status.code).toBe(0);
-    expect(status.out).toContain("phase 3: trust [ca-2026, ca-2027], leaves from ca-2027");
-    expect(status.out).toContain("phase 4: trust [ca-2027], leaves from ca-2027");
-    expect(status.out).toMatch(/next: steady state/);
+    // The shared status table of every ledger kind (as `rotate status` prints), then the next step.
+    expect(status.out).toBe(
+      [
+        "Ledger stemguard.tls.json: phase 4 (last step: retire-ca ca-2026)",
+        "",
+        "ca       state    trust bundle     issues leaves",
+        "ca-2026  retired  -                -",
+        "ca-2027  active   every component  generation 2",
+        "",
+        "next: steady state: renew-leaves before the leaves expire, or stage-ca <new-id> to rotate the CA",
+        "",
+      ].join("\n"),
+    );
+    const statusJson = await step("status", "--json");
+    expect(statusJson.code).toBe(0);
+    expect(JSON.parse(statusJson.out)).toMatchObject({
+      phase: 4,
+      cas: [
+        { id: "ca-2026", state: "retired" },
+        { id: "ca-2027", state: "active" },
+      ],
+      phases: [
+        { phase: 1, trustBundle: ["ca-2026"], leafIssuer: "ca-2026" },
+        { phase: 2, trustBundle: ["ca-2026", "ca-2027"], leafIssuer: "ca-2026" },
+        { phase: 3, trustBundle: ["ca-2026", "ca-2027"], leafIssuer: "ca-2027" },
+        { phase: 4, trustBundle: ["ca-2027"], leafIssuer: "ca-2027", step: 'retire-ca "ca-2026": removed from every trust bundle' },
+      ],
+      next: expect.stringMatching(/^steady state/),
+    });
 
     // The leaves in use verify against the current trust bundle; nothing secret was printed.
     const inspect = await run(cwd, "tls", "inspect", "tls/ca-2027/server.crt", "--ca", "tls/trust-bundle.crt", "--key", "tls/ca-2027/server.key");

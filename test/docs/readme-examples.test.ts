@@ -41,7 +41,7 @@ const REPLAY: Readonly<Record<string, Replay>> = {
   "$ stemguard env render --role worker --material material --out worker.env": {
     setup: (dir) => walkthrough(dir, 2),
   },
-  "$ stemguard sign --env-file worker.env --envelope task.json > signed.json": {
+  "$ stemguard sign --signing-env worker.env --envelope task.json > signed.json": {
     setup: async (dir) => {
       await walkthrough(dir, 2);
       await cli(dir, "env", "render", "--role", "worker", "--material", "material", "--out", "worker.env");

@@ -5,9 +5,10 @@ import { StemguardError } from "../../core/errors";
 import { diffLedgers } from "../../core/keyring/diff-ledgers";
 import { DEFAULT_LEDGER_FILE, readLedgerFile, writeLedgerFile } from "../../core/keyring/ledger-file";
 import { formatPhaseTable, phaseTable } from "../../core/keyring/phase-table";
-import { applyStep, emptyLedger, initLedger } from "../../core/keyring/steps";
+import { applyStep, emptyLedger, initLedger, signingSection } from "../../core/keyring/steps";
 import { signingKeyringKind } from "../../core/keyring/signing-kind";
 import { registerLedger } from "../../core/ledger/manifest";
+import { formatLedgerStatus } from "../../core/ledger/table";
 import { LEDGER_KIND_NAMES } from "../../review/ledger-kinds";
 import { type SigningAlgorithm, type SigningLedger, type StepOp } from "../../core/keyring/types";
 import type { CliIo } from "../io";
@@ -138,8 +139,7 @@ Example:
         io.stdout(`${JSON.stringify({ phase: ledger.phase, algorithm: ledger.algorithm, keys: phaseTable(ledger) })}\n`);
         return;
       }
-      const last = ledger.history.at(-1)!;
-      io.stdout(`Ledger ${opts.ledger}: ${ledger.algorithm}, phase ${ledger.phase} (last step: ${last.op} ${last.keyId})\n\n${formatPhaseTable(ledger)}\n`);
+      io.stdout(`${formatLedgerStatus(signingSection(ledger), opts.ledger, ledger.algorithm)}\n`);
     },
   );
 };

@@ -6,6 +6,7 @@ import { readRegularTextFile } from "../../core/fs/read-regular-file";
 import type { StemEnvelope } from "../../core/signing/envelope";
 import type { StemSigningConfig } from "../../core/stem-env/signing-config";
 import { CliExit, EXIT, type CliIo } from "../io";
+import { SIGNING_ENV_FLAG } from "../node-prescanned-flags";
 import type { RegisterCommand } from "./index";
 
 /**
@@ -16,7 +17,7 @@ import type { RegisterCommand } from "./index";
  */
 
 interface EnvelopeOptions {
-  readonly envFile: string;
+  readonly signingEnv: string;
   readonly envelope: string;
   readonly tz?: string;
 }
@@ -25,9 +26,14 @@ interface VerifyOptions extends EnvelopeOptions {
   readonly json?: boolean;
 }
 
+// Said in both commands' help: the flag node would take for itself, and what node does with it.
+const NODE_ENV_FILE_NOTE = `The env file is ${SIGNING_ENV_FLAG}, not --env-file: node reads --env-file
+itself from the whole command line, before stemguard runs (a missing file
+ends node with exit 9, "node: FILE: not found").`;
+
 const TZ_HELP = "read timestamps without an offset as a Stem process with TZ=<zone> would (default: this process's TZ)";
 
-/** `stemguard sign --env-file FILE --envelope FILE`. */
+/** `stemguard sign --signing-env FILE --envelope FILE`. */
 export const registerSign: RegisterCommand = (program, io) => {
   addEnvelopeOptions(program.command("sign"))
     .description("Sign a Stem envelope (JSON) as Stem's producers do, and print it with stem-signature and stem-signature-key set.")
@@ -38,11 +44,13 @@ The env file holds STEM_SIGNING_* lines as the producer gets them. The
 envelope is the task JSON Stem stores (Envelope.toJson); it is printed back
 unchanged except for the two headers, raw numbers included.
 
+${NODE_ENV_FILE_NOTE}
+
 Exit codes: 0 signed (or printed unchanged when the config disables signing,
 as Stem does), 64 bad input or a config Stem itself would refuse.
 
 Example:
-  $ stemguard sign --env-file deploy/producer.env --envelope task.json > signed.json`,
+  $ stemguard sign --signing-env deploy/producer.env --envelope task.json > signed.json`,
     )
     .action(async (options: EnvelopeOptions) => {
       const { signEnvelope } = (require("../../core/signing/sign") as typeof import("../../core/signing/sign"));
@@ -63,7 +71,7 @@ Example:
     });
 };
 
-/** `stemguard verify --env-file FILE --envelope FILE [--json]`. */
+/** `stemguard verify --signing-env FILE --envelope FILE [--json]`. */
 export const registerVerify: RegisterCommand = (program, io) => {
   addEnvelopeOptions(program.command("verify"))
     .description("Verify a Stem envelope's signature exactly as a Stem worker does, with Stem's own failure messages.")
@@ -73,15 +81,17 @@ export const registerVerify: RegisterCommand = (program, io) => {
       `
 The env file holds STEM_SIGNING_* lines as the worker gets them.
 
+${NODE_ENV_FILE_NOTE}
+
 Exit codes: 0 valid (or signing disabled: Stem accepts without checking),
 1 invalid (Stem's message on stderr: missing signature headers, unknown
 signing key "<id>", signature header is not base64 encoded, signature
 mismatch), 64 bad input or a config Stem itself would refuse.
 
 Examples:
-  $ stemguard verify --env-file deploy/worker.env --envelope signed.json
+  $ stemguard verify --signing-env deploy/worker.env --envelope signed.json
   ok: signed by primary
-  $ stemguard verify --env-file deploy/worker.env --envelope replayed.json --json
+  $ stemguard verify --signing-env deploy/worker.env --envelope replayed.json --json
   {"valid":false,"message":"signature mismatch","keyId":"primary"}`,
     )
     .action(async (options: VerifyOptions) => {
@@ -109,7 +119,10 @@ Examples:
 
 function addEnvelopeOptions(command: Command): Command {
   return command
-    .requiredOption("--env-file <file>", "env file with the STEM_SIGNING_* variables (KEY=VALUE lines)")
+    .requiredOption(
+      `${SIGNING_ENV_FLAG} <file>`,
+      "env file with the STEM_SIGNING_* variables (KEY=VALUE lines); not --env-file, which node reads itself (a missing file ends node with exit 9)",
+    )
     .requiredOption("--envelope <file>", "envelope JSON as Stem stores it")
     .option("--tz <zone>", TZ_HELP);
 }
@@ -119,7 +132,7 @@ async function load(options: EnvelopeOptions, io: CliIo): Promise<{ config: Stem
   const { readEnvFile } = (require("../../core/stem-env/env-file") as typeof import("../../core/stem-env/env-file"));
   const { parseStemSigningEnv } = (require("../../core/stem-env/parse-signing-env") as typeof import("../../core/stem-env/parse-signing-env"));
   const { parseEnvelope } = (require("../../core/signing/envelope") as typeof import("../../core/signing/envelope"));
-  const env = readEnvFile(path.resolve(io.cwd, options.envFile));
+  const env = readEnvFile(path.resolve(io.cwd, options.signingEnv));
   let config: StemSigningConfig;
   try {
     config = parseStemSigningEnv(env);

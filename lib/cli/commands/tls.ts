@@ -135,27 +135,26 @@ Example (a full rotation, one pull request per line):
     await runCaStep(io, opts, { op: "renew-leaves" });
   });
   ca.command("status")
-    .description("Show every phase of the CA rotation: step, trust bundle and leaf issuer, and what comes next.")
+    .description("Show the CA rotation's status table (each CA, its state, whether trust bundles hold it, which issues the leaves) and what comes next.")
     .option("--ledger <file>", "CA-rotation ledger", "stemguard.tls.json")
-    .option("--json", "print the phases as JSON")
+    .option("--json", "print the ledger state and every phase as JSON")
     .action((opts: { ledger: string; json?: boolean }) => {
       const core = loadCore();
       const ledger = core.readTlsLedgerFile(path.resolve(io.cwd, opts.ledger));
-      const phases = core.replayTlsPhases(ledger.history).slice(1);
-      const rows = phases.map((l) => ({
-        phase: l.phase,
-        step: core.describeTlsStep(core.stripPhase(l.history[l.history.length - 1])),
-        trustBundle: core.trustBundleCaIds(l),
-        leafIssuer: core.leafIssuerCaId(l)!,
-      }));
       const next = core.nextTlsStepHint(ledger);
       if (opts.json) {
-        io.stdout(`${JSON.stringify({ phase: ledger.phase, cas: ledger.cas, leaves: ledger.leaves, phases: rows, next })}\n`);
+        const phases = core.replayTlsPhases(ledger.history).slice(1).map((l) => ({
+          phase: l.phase,
+          step: core.describeTlsStep(core.stripPhase(l.history[l.history.length - 1])),
+          trustBundle: core.trustBundleCaIds(l),
+          leafIssuer: core.leafIssuerCaId(l)!,
+        }));
+        io.stdout(`${JSON.stringify({ phase: ledger.phase, cas: ledger.cas, leaves: ledger.leaves, phases, next })}\n`);
         return;
       }
-      const lines = rows.map((r) => `phase ${r.phase}: trust [${r.trustBundle.join(", ")}], leaves from ${r.leafIssuer}\n  ${r.step}`);
-      lines.push(`next: ${next}`);
-      io.stdout(`${lines.join("\n")}\n`);
+      // The same table as `rotate status` and review comments: one shape for every ledger kind.
+      const { formatLedgerStatus } = require("../../core/ledger/table") as typeof import("../../core/ledger/table");
+      io.stdout(`${formatLedgerStatus(core.tlsSection(ledger), opts.ledger)}\n\nnext: ${next}\n`);
     });
 }
 

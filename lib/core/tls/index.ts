@@ -13,6 +13,7 @@ export {
   stripPhase,
   leafIssuerCaId,
   trustBundleCaIds,
+  tlsSection,
 } from "./ca-ledger";
 export { readTlsLedgerFile } from "./ca-ledger-file";
 export { planTlsStep, commitTlsStep, type TlsStepRequest } from "./ca-rotation";

@@ -2,26 +2,17 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { BIN, builtCliProblem } from "../../support/built-cli";
 
 // A reader that goes away (`stemguard --help | head -1`) must end the CLI
 // quietly: no stack trace, the command's own exit code. Needs the built CLI,
 // as a real child process with a real pipe.
-const REPO = path.resolve(__dirname, "../../..");
 const SOURCES = ["lib/cli/io.ts", "lib/cli/main.ts"];
-
-function distProblem(): string | undefined {
-  for (const src of SOURCES) {
-    const out = path.join(REPO, "dist", src.replace(/\.ts$/, ".js"));
-    if (!fs.existsSync(out)) return `dist/ has no ${src} (run \`npm run build\`)`;
-    if (fs.statSync(out).mtimeMs < fs.statSync(path.join(REPO, src)).mtimeMs) return `dist/ is older than ${src} (run \`npm run build\`)`;
-  }
-  return undefined;
-}
 
 /** Runs the CLI with its stdout pipe closed by the reader before the first byte. */
 function runWithClosedStdout(args: readonly string[], cwd: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO, "bin/stemguard.js"), ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout.destroy(); // the reader is gone: every write to stdout now fails with EPIPE
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -30,7 +21,7 @@ function runWithClosedStdout(args: readonly string[], cwd: string): Promise<{ co
   });
 }
 
-const problem = distProblem();
+const problem = builtCliProblem(SOURCES);
 if (problem) console.warn(`SKIP: closed-pipe tests did not run: ${problem}`);
 const describeBuilt = problem ? describe.skip : describe;
 
@@ -60,7 +51,7 @@ describeBuilt("output to a closed pipe ends quietly", () => {
     const out = fs.openSync("/dev/full", "w");
     try {
       const run = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-        const child = spawn(process.execPath, [path.join(REPO, "bin/stemguard.js"), "--help"], { cwd: dir, stdio: ["ignore", out, "pipe"] });
+        const child = spawn(process.execPath, [BIN, "--help"], { cwd: dir, stdio: ["ignore", out, "pipe"] });
         let stderr = "";
         child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
         child.on("error", reject);

@@ -30,7 +30,7 @@ describe("one exit-code table for every command", () => {
       ["a bad choice", ["env", "check", "x.env", "--role", "king", "--json"], /Allowed choices are producer, worker, beat/],
       ["a missing ledger", ["rotate", "status", "--json"], /--ledger: ledger file does not exist/],
       ["a ledger under /proc", ["rotate", "init", "k1", "--algorithm", "hmac-sha256", "--ledger", "/proc/self/l.json", "--json"], /refusing to write under \/proc/],
-      ["/dev/zero as --env-file", ["verify", "--env-file", "/dev/zero", "--envelope", "x.json", "--json"], /is a character device/],
+      ["/dev/zero as --signing-env", ["verify", "--signing-env", "/dev/zero", "--envelope", "x.json", "--json"], /is a character device/],
     ])("%s: exit 64, stdout {ok:false, exitCode:64}", async (_name, argv, message) => {
       const io = fakeIo(dir);
       expect(await main(argv, io)).toBe(64);

@@ -42,8 +42,8 @@ describe("input files: regular files only, capped, exit 64 naming the flag, the 
 
   const COMMANDS: [string, (file: string) => string[], string][] = [
     ["env check FILE", (f) => ["env", "check", f], ""],
-    ["verify --envelope", (f) => ["verify", "--env-file", "worker.env", "--envelope", f], "--envelope: "],
-    ["sign --env-file", (f) => ["sign", "--env-file", f, "--envelope", "worker.env"], ""],
+    ["verify --envelope", (f) => ["verify", "--signing-env", "worker.env", "--envelope", f], "--envelope: "],
+    ["sign --signing-env", (f) => ["sign", "--signing-env", f, "--envelope", "worker.env"], ""],
     ["rotate status --ledger", (f) => ["rotate", "status", "--ledger", f], "--ledger: "],
     ["env render --ledger", (f) => ["env", "render", "--role", "worker", "--material", "material", "--ledger", f], "--ledger: "],
     ["tls inspect PATH", (f) => ["tls", "inspect", f], ""],
@@ -72,9 +72,9 @@ describe("input files: regular files only, capped, exit 64 naming the flag, the 
   it("warns on an envelope with a duplicated key but parses it as Stem does (the last one wins)", async () => {
     const vector = fs.readFileSync(path.resolve(__dirname, "../../fixtures/envelopes/contract-vector.json"), "utf8");
     const env = path.resolve(__dirname, "../../fixtures/signing/hmac.env");
-    const once = await run(dir, ["sign", "--env-file", env, "--envelope", path.resolve(__dirname, "../../fixtures/envelopes/contract-vector.json")]);
+    const once = await run(dir, ["sign", "--signing-env", env, "--envelope", path.resolve(__dirname, "../../fixtures/envelopes/contract-vector.json")]);
     fs.writeFileSync(path.join(dir, "dup.json"), vector.replace('"queue":"default"', '"queue":"other","queue":"default"'));
-    const twice = await run(dir, ["sign", "--env-file", env, "--envelope", "dup.json"]);
+    const twice = await run(dir, ["sign", "--signing-env", env, "--envelope", "dup.json"]);
     expect(once.code).toBe(0);
     expect(twice.code).toBe(0);
     expect(twice.err).toBe("warning: --envelope: key $.queue appears twice in the same object; Stem (and this check) use the last one, other JSON readers may not\n");
