@@ -14,6 +14,8 @@ export type AnyLedgerSection = LedgerSection<any, any, any>;
  */
 export interface LedgerDocument {
   readonly sections: readonly AnyLedgerSection[];
+  /** Written under `sections` even with one section (a file that gains sections later keeps its shape). @default only with several sections */
+  readonly sectioned?: boolean;
 }
 
 /** Parses a ledger file's JSON; each section's `kind` must be one of `kinds`, at most once. */
@@ -31,7 +33,11 @@ export function parseLedgerDocument(data: unknown, source: string, kinds: readon
     }
     return kind;
   };
-  if (!("sections" in obj)) return { sections: [parseSection(byKind(obj.kind, `${source}: kind`), obj, source)] };
+  if (!("sections" in obj)) {
+    const section = parseSection(byKind(obj.kind, `${source}: kind`), obj, source);
+    checkDocumentRule(section, [section], (p) => `${source}: ${p}`);
+    return { sections: [section] };
+  }
   if (obj.schemaVersion !== LEDGER_SCHEMA_VERSION) {
     throw new StemguardError("unsupported schemaVersion", { field: `${source}: schemaVersion`, value: obj.schemaVersion, fix: `this stemguard reads schemaVersion ${LEDGER_SCHEMA_VERSION}` });
   }
@@ -47,7 +53,12 @@ export function parseLedgerDocument(data: unknown, source: string, kinds: readon
     return parseSection(kind, raw, field, { nested: true });
   });
   if (sections.length === 0) throw new StemguardError("no sections", { field: `${source}: sections`, fix });
-  return { sections };
+  sections.forEach((s, i) => checkDocumentRule(s, sections, (p) => `${source}: sections[${i}].${p}`));
+  return { sections, sectioned: true };
+}
+
+function checkDocumentRule(section: AnyLedgerSection, sections: readonly AnyLedgerSection[], at: (path: string) => string): void {
+  section.kind.documentRule?.(section.history, section.state, (name: string) => sections.find((s) => s.kind.name === name), at);
 }
 
 /** The section of `kind` in a document, or undefined. */
@@ -60,7 +71,7 @@ export function sectionOf<S, St extends StepRecord, O>(doc: LedgerDocument, kind
  * `rows` fields one item per line, so each step is a small pull-request diff.
  */
 export function serializeLedgerDocument(doc: LedgerDocument): string {
-  if (doc.sections.length === 1) return `${sectionText(doc.sections[0], true, "")}\n`;
+  if (doc.sections.length === 1 && !doc.sectioned) return `${sectionText(doc.sections[0], true, "")}\n`;
   const body = doc.sections.map((s) => `    ${sectionText(s, false, "    ")}`).join(",\n");
   return `{\n  "schemaVersion": ${LEDGER_SCHEMA_VERSION},\n  "sections": [\n${body}\n  ]\n}\n`;
 }

@@ -82,6 +82,21 @@ export interface LedgerKind<State, Step extends StepRecord, Options> {
   readonly table: (state: State, options: Options) => StatusTable;
   /** A short label of a step, for lists (`stage k2`). */
   readonly label: (step: Step) => string;
+  /**
+   * A rule across the sections of one file (e.g. Redis passwords need the
+   * Redis TLS section to be past `plain`), checked whenever the file is read
+   * or written: throws a StemguardError naming the field. `peer` gives
+   * another section of the same file by kind name.
+   */
+  readonly documentRule?: (history: readonly Step[], state: State, peer: (kindName: string) => PeerSection | undefined, at: (path: string) => string) => void;
+}
+
+/** Another section of the same file, as a document rule sees it. */
+export interface PeerSection {
+  readonly phase: number;
+  readonly history: readonly StepRecord[];
+  /** The kind's state after `phase` steps; treat as read-only. */
+  readonly state: unknown;
 }
 
 /** Any kind, for code that handles every kind alike. */
