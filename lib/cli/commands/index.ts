@@ -5,6 +5,7 @@ import { registerDrill } from "./drill";
 import { registerEnvCommands } from "./env";
 import { registerHealth } from "./health";
 import { registerKeys } from "./keys";
+import { registerRedis } from "./redis";
 import { registerReview } from "./review";
 import { registerRotate } from "./rotate";
 import { registerSign, registerVerify } from "./sign-verify";
@@ -14,4 +15,4 @@ import { registerTls } from "./tls";
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
 /** Every top-level command, in `--help` order. */
-export const COMMANDS: readonly RegisterCommand[] = [registerKeys, registerRotate, registerEnvCommands, registerSign, registerVerify, registerDrill, registerReview, registerTls, registerHealth, registerDemo];
+export const COMMANDS: readonly RegisterCommand[] = [registerKeys, registerRotate, registerEnvCommands, registerSign, registerVerify, registerDrill, registerReview, registerTls, registerRedis, registerHealth, registerDemo];

@@ -62,6 +62,15 @@ export function applyRedisTlsStep(ledger: RedisLedger, step: { readonly op: "mod
 
 /** The ledger after one password step; the step records the TLS phase it was taken in. */
 export function applyRedisPasswordStep(ledger: RedisLedger, op: RedisPasswordStep["op"], passwordId: string): RedisLedger {
+  const mode = ledger.tls.state.mode;
+  if (mode === "plain") {
+    // The document rule refuses it too; this names the step instead of the file position.
+    throw new StemguardError("a password step needs a server that speaks TLS (mode dual or later): ElastiCache refuses passwords without TLS, and a password sent in plain text is readable on the network", {
+      field: `password ${op} ${passwordId.length > 16 ? "(id not shown)" : passwordId}`,
+      value: mode,
+      fix: `take '${REDIS_EDITOR} tls dual' in a pull request of its own first`,
+    });
+  }
   const base = ledger.passwords ?? emptySection(redisPasswordsKind, {});
   return checked({ ...ledger, passwords: appendStep(base, { op, passwordId, tlsPhase: ledger.tls.phase }) });
 }

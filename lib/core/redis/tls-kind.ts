@@ -102,6 +102,7 @@ export const redisTlsKind: LedgerKind<RedisTlsState, RedisTlsStep, Record<string
   fieldFix: (field) => (field === "mode" || field === "clientAuth" ? `change them only with '${REDIS_EDITOR} tls <mode>' and '${REDIS_EDITOR} client-auth <setting>', one step per pull request` : undefined),
   steps: STEPS,
   fields: ["mode", "clientAuth"],
+  fieldStyle: (field) => (field === "history" ? "rows" : "pretty"),
   parseOptions: () => ({}),
   initial: () => ({ clientAuth: "no" }),
   clone: (s) => ({ ...s }),

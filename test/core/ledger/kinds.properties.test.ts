@@ -1,3 +1,5 @@
+import { redisTlsKind } from "../../../lib/core/redis/tls-kind";
+import { REDIS_CLIENT_AUTH, REDIS_TLS_MODES } from "../../../lib/core/redis/types";
 import { signingKeyringKind, type SigningState } from "../../../lib/core/keyring/signing-kind";
 import { tlsCaKind, type TlsCaState } from "../../../lib/core/tls/ca-ledger-kind";
 import { describeKindProperties } from "./kind-harness";
@@ -64,5 +66,17 @@ describeKindProperties({
     { op: "init", id: "p0" },
     { op: "stage", id: `p${fresh}` },
     ...[...s.ids.keys()].flatMap((id) => [{ op: "activate", id }, { op: "retire", id }, { op: "stage", id }]),
+  ],
+});
+
+describeKindProperties({
+  title: "redis-tls",
+  kind: redisTlsKind,
+  options: {},
+  candidates: () => [
+    { op: "init", mode: "plain" },
+    { op: "init", mode: "tls-only" },
+    ...REDIS_TLS_MODES.map((mode) => ({ op: "mode", mode })),
+    ...REDIS_CLIENT_AUTH.map((clientAuth) => ({ op: "client-auth", clientAuth })),
   ],
 });
