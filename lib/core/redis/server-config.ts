@@ -154,14 +154,19 @@ export function renderReloadScript(paths: ReloaderPaths = {}): string {
   return `#!/bin/sh
 # Rendered by stemguard: applies the mounted Redis phase live (CONFIG SET, ACL LOAD), no restart.
 set -u
+# One apply: the live directives in one atomic CONFIG SET, then the ACL file.
+apply() {
+  # shellcheck disable=SC2046
+  out=$(redis-cli -s ${sock} CONFIG SET $(grep -v '^#' ${live}) 2>&1) && [ "$out" = "OK" ] \\
+    && out=$(redis-cli -s ${sock} ACL LOAD 2>&1) && [ "$out" = "OK" ]
+}
 last=""
 while :; do
   now=$(cat ${watch.join(" ")} 2>/dev/null | cksum)
   if [ "$now" != "$last" ]; then
-    if [ -s ${pw} ]; then REDISCLI_AUTH=$(cat ${pw}); export REDISCLI_AUTH; else unset REDISCLI_AUTH; fi
-    # shellcheck disable=SC2046
-    if out=$(redis-cli -s ${sock} CONFIG SET $(grep -v '^#' ${live}) 2>&1) && [ "$out" = "OK" ] \\
-      && out=$(redis-cli -s ${sock} ACL LOAD 2>&1) && [ "$out" = "OK" ]; then
+    unset REDISCLI_AUTH
+    # The mounted password is the active one; before the first password's ACL is loaded the server has none, so try without.
+    if { [ -s ${pw} ] && REDISCLI_AUTH=$(cat ${pw}) && export REDISCLI_AUTH && apply; } || { unset REDISCLI_AUTH; apply; }; then
       last="$now"; echo "stemguard-reload: applied $(tr '\\n' ' ' < ${live})"
     else
       echo "stemguard-reload: not applied yet: $out" >&2
