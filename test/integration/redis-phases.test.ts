@@ -9,6 +9,7 @@
  * one. One client stays connected across every phase change.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { X509Certificate } from "node:crypto";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
@@ -193,7 +194,7 @@ describeRedis("the Redis ledger's phases on a real redis-server", () => {
       });
       s.once("error", () => resolve("error"));
     });
-    expect(presented).toBe(new (require("node:crypto").X509Certificate)(phase.tls.serverCert).fingerprint256);
+    expect(presented).toBe(new X509Certificate(phase.tls.serverCert).fingerprint256);
   }
 
   beforeAll(async () => {
