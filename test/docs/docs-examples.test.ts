@@ -112,6 +112,11 @@ const DOCS: Readonly<Record<string, DocReplays>> = {
     },
     skip: {},
   },
+  "redis.md": {
+    shownDir: "/tmp/stemguard-demo",
+    replay: { "$ stemguard redis init --mode plain": {} }, // a fresh directory
+    skip: {},
+  },
   "health.md": {
     shownDir: "/tmp/stemguard-demo",
     replay: {
