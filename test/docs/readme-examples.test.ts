@@ -22,6 +22,7 @@ const REPLAY: Readonly<Record<string, Replay>> = {
     setup: (dir) => walkthrough(dir, 1, []),
   },
   "$ stemguard rotate init k1 --algorithm ed25519 --verify-only-workers": {}, // a fresh directory
+  "$ stemguard redis init --mode plain": {}, // a fresh directory
   "$ stemguard keys generate --algorithm hmac-sha256 --id k2 --out material/k2.env": {
     // tf-vars prints every live key of the ledger: k1 active, k2 staged, k1's material already there.
     setup: (dir) => walkthrough(dir, 2, ["k1"]),
