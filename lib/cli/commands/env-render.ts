@@ -19,6 +19,11 @@ export function addEnvRenderCommand(env: Command, io: CliIo): void {
     .option("--phase <n>", "render an earlier phase of the ledger's history")
     .option("--out <file>", "write to FILE (atomically, mode 0600) instead of stdout")
     .option("--json", "print a JSON object of variables instead of env lines")
+    .option("--redis-ledger <file>", "also render the role's Redis URLs and STEM_TLS_* from this Redis ledger (current phase; passwords from --material/<id>.password)")
+    .option("--redis-host <host>", "Redis host the role connects to (with --redis-ledger)")
+    .option("--redis-port <n>", "plain port (with --redis-ledger)", "6379")
+    .option("--redis-tls-port <n>", "TLS port (with --redis-ledger; ElastiCache: the same as --redis-port)", "6380")
+    .option("--redis-tls-dir <dir>", "ca.crt, client.crt and client.key as the role sees them (omit for the platform trust store, e.g. ElastiCache)")
     .addHelpText(
       "after",
       `
@@ -31,7 +36,7 @@ Example:
   STEM_SIGNING_KEYS=k1:<base64>,k2:<base64>
   STEM_SIGNING_ACTIVE_KEY=k1`,
     )
-    .action((opts: { ledger: string; role: Role; material: string; phase?: string; out?: string; json?: boolean }) => {
+    .action((opts: { ledger: string; role: Role; material: string; phase?: string; out?: string; json?: boolean; redisLedger?: string; redisHost?: string; redisPort: string; redisTlsPort: string; redisTlsDir?: string }) => {
       let ledger = readLedgerFile(path.resolve(io.cwd, opts.ledger));
       if (opts.phase !== undefined) {
         if (!/^[0-9]+$/.test(opts.phase)) {
@@ -40,7 +45,7 @@ Example:
         ledger = ledgerAtPhase(ledger, Number(opts.phase));
       }
       const { formatEnvLines, renderRoleEnv } = require("../../core/material/render-env") as typeof import("../../core/material/render-env");
-      const env = renderRoleEnv(ledger, opts.role, path.resolve(io.cwd, opts.material));
+      const env = { ...renderRoleEnv(ledger, opts.role, path.resolve(io.cwd, opts.material)), ...redisEnv(io, opts) };
       const text = opts.json ? `${JSON.stringify(env, null, 2)}\n` : formatEnvLines(env);
       if (!opts.out) {
         io.stdout(text);
@@ -49,4 +54,32 @@ Example:
       writeFileAtomic(path.resolve(io.cwd, opts.out), text, { mode: 0o600, field: "--out" });
       io.stderr(`wrote ${opts.out} (mode 0600): ${opts.role} env for phase ${ledger.phase}\n`);
     });
+}
+
+const port = (value: string, field: string): number => {
+  if (!/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > 65535) throw new StemguardError("a port is a whole number from 1 to 65535", { field, value, fix: "e.g. 6379 (plain) and 6380 (TLS)" });
+  return Number(value);
+};
+
+/** The role's Redis env when --redis-ledger is given: one artifact with the signing env. */
+function redisEnv(io: CliIo, opts: { material: string; redisLedger?: string; redisHost?: string; redisPort: string; redisTlsPort: string; redisTlsDir?: string }): Record<string, string> {
+  if (opts.redisLedger === undefined) {
+    if (opts.redisHost !== undefined || opts.redisTlsDir !== undefined) throw new StemguardError("Redis options need --redis-ledger", { field: "--redis-host", fix: "pass --redis-ledger stemguard.redis.json" });
+    return {};
+  }
+  if (!opts.redisHost) throw new StemguardError("--redis-ledger needs the host the role connects to", { field: "--redis-host", fix: "e.g. --redis-host stem-redis.stem.svc.cluster.local" });
+  const { readRedisLedgerFile } = require("../../core/redis/ledger-file") as typeof import("../../core/redis/ledger-file");
+  const { renderRoleRedisEnv } = require("../../core/redis/render-role-env") as typeof import("../../core/redis/render-role-env");
+  const ledger = readRedisLedgerFile(path.resolve(io.cwd, opts.redisLedger), { field: "--redis-ledger", missingFix: "create it with 'stemguard redis init --mode plain'" });
+  const dir = opts.redisTlsDir === undefined ? undefined : path.resolve(io.cwd, opts.redisTlsDir);
+  return renderRoleRedisEnv(
+    ledger,
+    {
+      host: opts.redisHost,
+      port: port(opts.redisPort, "--redis-port"),
+      tlsPort: port(opts.redisTlsPort, "--redis-tls-port"),
+      tlsFiles: dir ? { ca: path.join(dir, "ca.crt"), clientCert: path.join(dir, "client.crt"), clientKey: path.join(dir, "client.key") } : undefined,
+    },
+    path.resolve(io.cwd, opts.material),
+  );
 }
