@@ -104,7 +104,7 @@ export {
 export { reviewRepository, type RepoReader } from "./review/review-ledgers";
 
 // The ledger engine every kind runs on (signing keys, CAs; Redis next), and the manifest
-export type { LedgerKind, StepRule, StepRecord, RevertVerdict, StatusTable, AnyLedgerKind } from "./core/ledger/kind";
+export type { LedgerKind, StepRule, StepRecord, RevertVerdict, StatusTable, AnyLedgerKind, PeerSection } from "./core/ledger/kind";
 export type { LedgerSection } from "./core/ledger/section";
 export { diffSections, type SectionDiff } from "./core/ledger/diff";
 export { MANIFEST_FILE, parseManifest, type LedgerManifest, type ManifestLedger } from "./core/ledger/manifest";
@@ -213,3 +213,62 @@ export {
   type HealthPlan,
   type HealthRun,
 } from "./core/health/run-health";
+
+// Redis: TLS mode and passwords as ledger kinds, server files, client env
+export {
+  REDIS_TLS_MODES,
+  REDIS_CLIENT_AUTH,
+  REDIS_PASSWORD_STATES,
+  type RedisTlsMode,
+  type RedisClientAuth,
+  type RedisTlsStep,
+  type RedisTlsState,
+  type RedisPasswordState,
+  type RedisPasswordStep,
+  type RedisPasswordEntry,
+  type RedisPasswordsState,
+  type RedisPhase,
+} from "./core/redis/types";
+export { redisTlsKind } from "./core/redis/tls-kind";
+export { redisPasswordsKind } from "./core/redis/passwords-kind";
+export {
+  DEFAULT_REDIS_LEDGER_FILE,
+  REDIS_LEDGER_KINDS,
+  initRedisLedger,
+  applyRedisTlsStep,
+  applyRedisPasswordStep,
+  parseRedisLedger,
+  readRedisLedgerFile,
+  writeRedisLedgerFile,
+  serializeRedisLedger,
+  currentRedisPhase,
+  redisPhaseOf,
+  redisWalk,
+  type RedisLedger,
+  type RedisTlsSection,
+  type RedisPasswordsSection,
+  type RedisWalkPhase,
+} from "./core/redis/ledger-file";
+export { serverTransport, clientTransport, type ServerTransport, type ClientTransport } from "./core/redis/transport";
+export {
+  liveDirectives,
+  renderLiveConf,
+  renderRedisConf,
+  renderUsersAcl,
+  renderReloadScript,
+  type RedisServerOptions,
+  type ReloaderPaths,
+} from "./core/redis/server-config";
+export { REDIS_URL_VARIABLES, renderRedisClientEnv, type RedisUrlVariable, type RedisClientEndpoint } from "./core/redis/client-env";
+export { renderRoleRedisEnv } from "./core/redis/render-role-env";
+export {
+  REDIS_PASSWORD_PATTERN,
+  MIN_REDIS_PASSWORD_LENGTH,
+  MAX_REDIS_PASSWORD_LENGTH,
+  generateRedisPassword,
+  assertRedisPassword,
+  redisPasswordHash,
+  redisPasswordFile,
+  writeRedisPasswordFile,
+  readRedisPassword,
+} from "./core/redis/password";
