@@ -14,6 +14,7 @@ import {
   DEFAULT_REDIS_LEDGER_FILE,
   initRedisLedger,
   readRedisLedgerFile,
+  redisWalk,
   writeRedisLedgerFile,
   type RedisLedger,
 } from "../../core/redis/ledger-file";
@@ -24,7 +25,7 @@ import { REDIS_EDITOR, redisTlsKind } from "../../core/redis/tls-kind";
 import { REDIS_CLIENT_AUTH, REDIS_TLS_MODES, type RedisPasswordStep } from "../../core/redis/types";
 import { assertKeyId } from "../../core/keyring/key-id";
 import { LEDGER_KIND_NAMES } from "../../review/ledger-kinds";
-import type { CliIo } from "../io";
+import { CliExit, EXIT, type CliIo } from "../io";
 import type { RegisterCommand } from "./index";
 
 type Opts = { ledger: string; json?: boolean };
@@ -60,6 +61,7 @@ Steps (one per pull request; the ledger is ${DEFAULT_REDIS_LEDGER_FILE}):
                                the default user's passwords, with an overlap (TLS first)
   password generate --id ID [--out FILE]
   status                       the phase tables
+  drill                        every phase's clients against the server of the same and the next phase
   render --out DIR             the server's redis.conf, live.conf, users.acl and reload.sh
 
 Example:
@@ -136,6 +138,29 @@ Example:
     const parts = [formatLedgerStatus(ledger.tls, opts.ledger, "redis-tls")];
     parts.push(ledger.passwords ? formatLedgerStatus(ledger.passwords, opts.ledger, "redis-passwords") : `No passwords yet (the server accepts clients without AUTH): '${REDIS_EDITOR} password init <id>' once the server speaks TLS.`);
     io.stdout(`${parts.join("\n\n")}\n`);
+  });
+
+  ledgerOption(
+    redis
+      .command("drill")
+      .description("For every phase of the ledger, check that each role's env connects to the server of the same phase and of the next one (scheme, port, client certificate, password).")
+      .addHelpText("after", "\nExit status: 0 when no role is cut off (the first password's cut-over is reported, see docs/redis.md), 1 when one would be.\n\nExample:\n  $ stemguard redis drill\n  redis drill: 10 phases, 19 client/server checks, 0 cut off"),
+  ).action((opts: Opts) => {
+    const { runRedisDrill } = require("../../core/redis/drill") as typeof import("../../core/redis/drill");
+    const walk = redisWalk(readRedisLedgerFile(path.resolve(io.cwd, opts.ledger)));
+    const report = runRedisDrill(walk);
+    if (opts.json) io.stdout(`${JSON.stringify({ ok: report.failures.length === 0, ...report })}\n`);
+    else {
+      const line = (kind: string, f: (typeof report.failures)[number]) => `${kind}: clients of phase ${f.clientPhase} vs the server of phase ${f.serverPhase} (${f.step}): ${f.reason}`;
+      io.stdout(
+        `${[
+          `redis drill: ${report.phases} phases, ${report.checks} client/server checks, ${report.failures.length} cut off`,
+          ...report.failures.map((f) => line("FAIL", f)),
+          ...report.cutovers.map((f) => `${line("cut-over", f)}; the first password cannot overlap (docs/redis.md)`),
+        ].join("\n")}\n`,
+      );
+    }
+    if (report.failures.length > 0) throw new CliExit(EXIT.FAILED);
   });
 
   ledgerOption(

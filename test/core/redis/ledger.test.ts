@@ -10,6 +10,7 @@ import {
   serializeRedisLedger,
   type RedisLedger,
 } from "../../../lib/core/redis/ledger-file";
+import { fullWalk } from "./walk";
 
 const refused = (f: () => unknown): StemguardError => {
   try {
@@ -23,20 +24,6 @@ const refused = (f: () => unknown): StemguardError => {
 
 const mode = (l: RedisLedger, m: "dual" | "clients-tls" | "tls-only") => applyRedisTlsStep(l, { op: "mode", mode: m });
 const auth = (l: RedisLedger, v: "optional" | "yes") => applyRedisTlsStep(l, { op: "client-auth", clientAuth: v });
-
-/** The full walk of the Redis issue: TLS on, mTLS, then a password rotation. */
-export function fullWalk(): RedisLedger {
-  let l = initRedisLedger("plain");
-  l = mode(l, "dual");
-  l = applyRedisPasswordStep(l, "init", "pw1");
-  l = mode(l, "clients-tls");
-  l = mode(l, "tls-only");
-  l = auth(l, "optional");
-  l = auth(l, "yes");
-  l = applyRedisPasswordStep(l, "stage", "pw2");
-  l = applyRedisPasswordStep(l, "activate", "pw2");
-  return applyRedisPasswordStep(l, "retire", "pw1");
-}
 
 describe("Redis ledger (TLS mode and passwords in one file)", () => {
   test("the TLS mode moves one step at a time: plain -> dual -> clients-tls -> tls-only", () => {
