@@ -189,21 +189,46 @@ describeWithTerraform("example AWS fleet: each rotation step planned against the
     else workdir?.dispose();
   });
 
-  /** The action table of every step, per algorithm and address class (docs/aws.md, "What each phase plans"). */
+  /**
+   * The action table of every step, per rotation and kind of resource; resources of one kind
+   * with the same actions in every step share a row (docs/aws.md, "What each phase plans").
+   */
   function actionTable(): string {
-    const lines = ["| resource | " + transitions.map((_, i) => phases[i + 1][0].op).join(" | ") + " |", "|---|" + transitions.map(() => "---|").join("")];
+    const CELLS: Record<string, string> = {
+      create: "`+` create",
+      delete: "`-` delete",
+      update: "`~` update in place",
+      "no-op": "no change",
+      "create,delete": "`+/-` replace: create, then delete",
+      "delete,create": "`-/+` replace: delete, then create",
+    };
+    const cell = (actions: string[] | undefined) => (actions ? (CELLS[actions.join()] ?? actions.join(", ")) : "absent");
+    const lines = [`| rotation | resource | ${transitions.map((_, i) => `${phases[i + 1][0].op} ${phases[i + 1][0].keyId}`).join(" | ")} |`, `|---|---|${transitions.map(() => "---|").join("")}`];
     for (const { module } of VARIANTS) {
-      const rows = new Map<string, string[]>();
+      // kind label -> member -> actions per step
+      const kinds = new Map<string, Map<string, (string[] | undefined)[]>>();
       transitions.forEach((t, i) => {
         for (const rc of resourcesOf(t.plan, module)) {
           const c = classify(rc.type, rc.name);
-          const label = `${module}: \`${rc.type}\` ${c.kind === "other" ? rc.name : `${c.kind}${c.of ? ` ${c.of}` : ""}`}`;
-          const row = rows.get(label) ?? transitions.map(() => "");
-          row[i] = row[i] ? row[i] : rc.change.actions.join(", ");
-          rows.set(label, row);
+          const label = c.kind === "other" ? `\`${rc.type}\`` : `${c.kind} (\`${rc.type}\`)`;
+          const members = kinds.get(label) ?? new Map<string, (string[] | undefined)[]>();
+          const row = members.get(c.of ?? rc.name) ?? transitions.map(() => undefined);
+          row[i] = rc.change.actions;
+          members.set(c.of ?? rc.name, row);
+          kinds.set(label, members);
         }
       });
-      for (const [label, row] of [...rows.entries()].sort()) if (row.some((cell) => cell !== "no-op")) lines.push(`| ${label} | ${row.map((cell) => cell || "absent").join(" | ")} |`);
+      let unchanged = 0;
+      for (const [label, members] of [...kinds.entries()].sort()) {
+        const groups = new Map<string, string[]>();
+        for (const [member, row] of members) {
+          const cells = row.map(cell);
+          if (cells.every((c) => c === "no change")) unchanged++;
+          else groups.set(JSON.stringify(cells), [...(groups.get(JSON.stringify(cells)) ?? []), member]);
+        }
+        for (const [cells, names] of groups) lines.push(`| ${module} | ${label}: ${names.sort().join(", ")} | ${(JSON.parse(cells) as string[]).join(" | ")} |`);
+      }
+      lines.push(`| ${module} | every other resource (${unchanged}) | ${transitions.map(() => "no change").join(" | ")} |`);
     }
     return lines.join("\n") + "\n";
   }
