@@ -175,7 +175,9 @@ export interface StateFromPlanOptions {
  * the provider's validation requires), and `sensitive_attributes` from
  * `after_sensitive` (without them every resource with a sensitive attribute
  * plans a phantom update). Data sources are left out: Terraform reads them
- * again in every plan. Resources the plan deletes are left out too.
+ * again in every plan. Resources the plan deletes are left out too. No
+ * `dependencies` or `create_before_destroy` marks: they order an apply or the
+ * destroy of an orphan, not what a plan does to each address.
  */
 export function stateFromPlan(plan: PlanJson, schemas: ProviderSchemas, options: StateFromPlanOptions): StateV4 {
   const region = options.region ?? providerRegion(plan) ?? "us-east-1";
