@@ -84,6 +84,9 @@ export abstract class SigningKeyringBase extends Construct implements ISigningKe
    * previous env) and makes a rollback to an older task-definition revision
    * roll the keyring back with it. The revision variable changes exactly when
    * the role's env changes, so ECS starts a new deployment then, and only then.
+   * That step replaces the task definition: give it `skipDestroy: true` (the
+   * previous revision stays registered, and its pinned secret version stays
+   * readable, for a rollback) and `lifecycle: { createBeforeDestroy: true }`.
    */
   public containerBinding(role: Role): StemContainerBinding {
     const secret = this.roleSecret(role, "containerBinding");

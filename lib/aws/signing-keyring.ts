@@ -145,11 +145,16 @@ interface RoleParts extends RoleSecretRef {
  * `<namePrefix>/roles/<role>` holding the role's Stem signing env as a JSON
  * object, composed at apply time from ephemeral reads of the key secrets and
  * written write-only with `secret_string_wo_version` = the role's keyring
- * revision. No material reaches the synthesized JSON, the plan or the state.
+ * revision; a step that changes the env replaces that version create before
+ * destroy (the previous version stays readable by its version id). No
+ * material reaches the synthesized JSON, the plan or the state.
  * A retired key's secret leaves the stack (deleted after `recoveryWindowInDays`).
  *
  * Wire ECS containers with `bindToContainer`, execution roles with
- * `grantRead`. Services in other stacks use `StemSigningKeyring.fromNamePrefix`.
+ * `grantRead`; give their task definitions `skipDestroy: true` and
+ * `lifecycle: { createBeforeDestroy: true }`, so each step registers the new
+ * revision first and keeps the previous one for rollback. Services in other
+ * stacks use `StemSigningKeyring.fromNamePrefix`.
  *
  * Needs Terraform >= 1.11 and the AWS provider >= 5.99 (write-only arguments,
  * ephemeral `aws_secretsmanager_secret_version`).
@@ -258,10 +263,16 @@ export class StemSigningKeyring extends SigningKeyringBase {
         description: `Stem signing env of ${role} components as a JSON object of variables. Managed by stemguard.`,
         ...secretConfig,
       });
+      // Every step that changes the role's env replaces this version (a new
+      // `secret_string_wo_version` forces it). Create before destroy: the new
+      // version exists (and is AWSCURRENT) before the old one leaves the
+      // state, and the old one keeps AWSPREVIOUS, so the previous task-definition
+      // revision, which pins its version id, can still start tasks (rollback).
       const version = new SecretsmanagerSecretVersion(scope, "Version", {
         secretId: secret.id,
         secretStringWo: Fn.jsonencode(env),
         secretStringWoVersion: this.revision(role),
+        lifecycle: { createBeforeDestroy: true },
       });
       // The ARN token is created once, so validation can find it in container definitions.
       this.roleParts.set(role, { secret, version, arn: secret.arn, versionId: version.versionId });

@@ -167,6 +167,11 @@ export function addAwsFleetStack(app: App, options: Omit<AwsFleetOptions, "outdi
       memory: "512",
       executionRoleArn: executionRoles.get(role)!.arn,
       containerDefinitions: JSON.stringify([container]),
+      // Each step that changes the role's env replaces the task definition:
+      // register the new revision first, and keep the previous one registered
+      // (its pinned role secret version stays readable) so a rollback can use it.
+      skipDestroy: true,
+      lifecycle: { createBeforeDestroy: true },
     });
     // DOCS_BLOCK_END:task-definition
     new EcsService(stack, `Service-${name}`, {

@@ -34,6 +34,10 @@ describe("examples/aws-fleet", () => {
       expect(task.container_definitions).toMatch(/::\$\{aws_secretsmanager_secret_version\.Signing_Role-(producer|worker|beat)_Version_[0-9A-F]{8}\.version_id\}"/);
       expect(task.container_definitions).toContain('{"name":"TZ","value":"UTC"}');
     }
+    // A step's new revision is registered before the old one leaves the state, which keeps it registered for rollback.
+    for (const task of Object.values(json.resource.aws_ecs_task_definition) as Record<string, unknown>[]) {
+      expect(task).toMatchObject({ skip_destroy: true, lifecycle: { create_before_destroy: true } });
+    }
     expect(synth).toHaveResource(EcsTaskDefinition);
   });
 

@@ -111,6 +111,15 @@ describe("StemSigningKeyring", () => {
     expect(versions(applyStep(ed, "verify-only-workers", "k1"))).toEqual({ producer: 2, worker: 3, beat: 2 });
   });
 
+  test("replaces a role's secret version create-before-destroy; key versions, written once, keep the default", () => {
+    // test/transitions/aws-fleet.transition.ts checks the resulting plans with real terraform.
+    const json = synthJson(setup().stack);
+    for (const role of ["producer", "worker", "beat"]) {
+      expect(byName(json, "aws_secretsmanager_secret_version", `Role-${role}_Version`).lifecycle).toEqual({ create_before_destroy: true });
+    }
+    for (const key of ["k1", "k2"]) expect(byName(json, "aws_secretsmanager_secret_version", `Key-${key}_Version`).lifecycle).toBeUndefined();
+  });
+
   test("gives Ed25519 workers only public keys when the ledger says verifyOnlyWorkers", () => {
     const ledger = applyStep(initLedger("ed25519", "k1", { verifyOnlyWorkers: true }), "stage", "k2");
     const { stack, keyring } = setup({ ledger });
