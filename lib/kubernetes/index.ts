@@ -31,3 +31,16 @@ export {
   type TlsBundlePaths,
 } from "./tls-bundles";
 export type { TlsPemFile, TlsPemInput } from "../private/tls-pem-variable";
+export {
+  StemRedis,
+  DEFAULT_REDIS_IMAGE,
+  REDIS_CONFIG_REVISION_ANNOTATION,
+  type StemRedisProps,
+  type StemRedisImportProps,
+  type StemRedisPeer,
+  type StemRedisStorage,
+  type StemRedisResources,
+  type IStemRedis,
+  type RedisEnvVar,
+  type RedisPasswordInput,
+} from "./redis";
