@@ -1,4 +1,4 @@
-import { Token } from "cdktf";
+import { Fn, Op, Token } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { StemguardError } from "../core/errors";
 import { ROLES, type Role } from "../core/keyring/types";
@@ -134,6 +134,14 @@ export interface IStemRedis extends IConstruct {
   readonly materialInputs: readonly RedisPasswordInput[];
   /** A role's Stem Redis env: the URL variables and, over rediss://, the STEM_TLS_* paths. */
   clientEnv(role: Role): RedisEnvVar[];
+  /** The names `clientEnv(role)` sets, without declaring any input. */
+  clientEnvNames(role: Role): string[];
+  /**
+   * Makes the active password's input required in this phase because
+   * `requester` rewrites an object holding the role URLs now (a signing
+   * keyring whose own revision moved). No-op before the first password.
+   */
+  requireActivePassword(requester: string): void;
 }
 
 /** What a created and an imported Redis share: everything that follows from the ledger, the names and the ports. */
@@ -214,8 +222,38 @@ export abstract class StemRedisBase extends Construct implements IStemRedis {
     this.clientEnvRevision = redisClientEnvRevision(this.ledger);
   }
 
-  /** The ephemeral password inputs of this phase, in ledger order. */
-  public abstract get materialInputs(): readonly RedisPasswordInput[];
+  /** Inputs declared so far, and who made an optional one required. */
+  private declared?: RedisPasswordInput[];
+  private readonly requiredBy = new Map<string, string>();
+
+  /** Which objects this construct writes from the passwords: the server's ACL, the roles' URLs. */
+  protected abstract readonly writes: { readonly server: boolean; readonly clients: boolean };
+
+  /**
+   * The ephemeral inputs `terraform plan`/`apply` need in this phase, in
+   * ledger order: set `TF_VAR_<variableName>` to the password (the file
+   * without its newline). Required in the phases that write it (a password
+   * step: every accepted password, for users.acl; a step that changes the
+   * clients' URLs, or a signing-keyring step that rewrites the role Secrets:
+   * the active one), optional otherwise.
+   */
+  public get materialInputs(): readonly RedisPasswordInput[] {
+    this.declared ??= planRedisPasswordInputs(this.ledger, this.namePrefix, this.writes).map((plan) => redisPasswordVariable(this, plan, this.ledgerTag, `${this.node.path} props.namePrefix`));
+    return this.declared.map((input) => (this.requiredBy.has(input.passwordId) ? { ...input, required: true } : input));
+  }
+
+  public requireActivePassword(requester: string): void {
+    const active = this.phase.activePassword;
+    if (active === undefined || this.requiredBy.has(active)) return;
+    const input = this.materialInputs.find((m) => m.passwordId === active)!;
+    if (input.required) return;
+    this.requiredBy.set(active, requester);
+    input.variable.addOverride("description", `Redis password "${active}": the content of material/${active}.password without the newline. Required in this phase: ${requester} rewrites the role Secrets that carry it. Ephemeral: kept out of plan files and state.`);
+    input.variable.addValidation({
+      condition: Op.gte(Fn.lengthOf(input.variable.stringValue), 1),
+      errorMessage: `Redis password "${active}" is required in this phase: ${requester} rewrites the role Secrets whose Redis URLs carry it (value not shown).`,
+    });
+  }
 
   /**
    * A role's Stem Redis env in this phase: every URL variable Stem reads
@@ -232,19 +270,21 @@ export abstract class StemRedisBase extends Construct implements IStemRedis {
    * writes them into each role's Secret.
    */
   public clientEnv(role: Role): RedisEnvVar[] {
-    if (!ROLES.includes(role)) throw new StemguardError(`unknown role; roles are ${ROLES.join(", ")}`, { field: `${this.node.path}.clientEnv`, value: role, fix: "use producer, worker or beat (the dashboard is a producer)" });
-    const paths = this.tlsBundles?.paths;
-    const env = renderRedisClientEnv(
-      this.phase,
-      { host: this.clientHost, port: this.port, tlsPort: this.tlsPort, databases: this.databases, tlsFiles: paths && { ca: paths.caCert, clientCert: paths.clientCert, clientKey: paths.clientKey } },
-      (passwordId) => this.passwordValue(passwordId),
-    );
-    return env.map(([name, value]) => ({ name, value }));
+    return this.renderClientEnv(role, (passwordId) => this.passwordValue(passwordId)).map(([name, value]) => ({ name, value }));
   }
 
-  /** `planRedisPasswordInputs` writes: which objects this construct writes from the passwords. */
-  protected planInputs(writes: { server: boolean; clients: boolean }): RedisPasswordInput[] {
-    return planRedisPasswordInputs(this.ledger, this.namePrefix, writes).map((plan) => redisPasswordVariable(this, plan, this.ledgerTag, `${this.node.path} props.namePrefix`));
+  private renderClientEnv(role: Role, password: (passwordId: string) => string): [string, string][] {
+    if (!ROLES.includes(role)) throw new StemguardError(`unknown role; roles are ${ROLES.join(", ")}`, { field: `${this.node.path}.clientEnv`, value: role, fix: "use producer, worker or beat (the dashboard is a producer)" });
+    const paths = this.tlsBundles?.paths;
+    return renderRedisClientEnv(
+      this.phase,
+      { host: this.clientHost, port: this.port, tlsPort: this.tlsPort, databases: this.databases, tlsFiles: paths && { ca: paths.caCert, clientCert: paths.clientCert, clientKey: paths.clientKey } },
+      password,
+    );
+  }
+
+  public clientEnvNames(role: Role): string[] {
+    return this.renderClientEnv(role, () => "x").map(([name]) => name);
   }
 
   /** The password input's value as a token (one per id: cdktf records a stack trace per token). */

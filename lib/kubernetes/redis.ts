@@ -13,7 +13,7 @@ import { serverTransport } from "../core/redis/transport";
 import { claimObjectName } from "../private/stack-claims";
 import { assertPinnedImage } from "./image-reference";
 import { assertLabels, assertNamespace } from "./kubernetes-names";
-import { StemRedisBase, type IStemRedis, type RedisPasswordInput, type StemRedisImportProps } from "./redis-base";
+import { StemRedisBase, type IStemRedis, type StemRedisImportProps } from "./redis-base";
 import { redisPodSpec, type StemRedisResources } from "./redis-pod";
 
 export type { IStemRedis, RedisEnvVar, RedisPasswordInput, StemRedisImportProps } from "./redis-base";
@@ -165,14 +165,6 @@ export class StemRedis extends StemRedisBase {
     return new ImportedStemRedis(scope, id, props);
   }
 
-  /**
-   * The ephemeral inputs `terraform plan`/`apply` need in this phase: set
-   * `TF_VAR_<variableName>` to the password (the file without its newline).
-   * Required in the phases that write it (a password step: every accepted
-   * password, for users.acl; a step that changes the clients' URLs: the
-   * active one), optional otherwise.
-   */
-  public readonly materialInputs: readonly RedisPasswordInput[];
   /** Resolved image. */
   public readonly image: string;
   /** `data_wo_revision` of the auth Secret: the latest walk position that changed the passwords. */
@@ -185,6 +177,7 @@ export class StemRedis extends StemRedisBase {
   public readonly networkPolicy: NetworkPolicyV1;
   public readonly disruptionBudget: PodDisruptionBudgetV1;
 
+  protected readonly writes = { server: true, clients: true };
   private readonly peers: StemRedisPeer[] = [];
 
   constructor(scope: Construct, id: string, props: StemRedisProps) {
@@ -209,7 +202,8 @@ export class StemRedis extends StemRedisBase {
       claimObjectName(this, `Kubernetes ${kind} ${this.namespace}/${kind === "ConfigMap" ? `${this.namePrefix}-config` : kind === "Secret" ? `${this.namePrefix}-auth` : this.namePrefix}`, this.node.path, field("namePrefix"), this.namePrefix);
     }
 
-    this.materialInputs = this.planInputs({ server: true, clients: true });
+    // Declares the phase's password inputs now (stack variables, whether or not clientEnv is called).
+    void this.materialInputs;
     const revisionNote = { [REDIS_CONFIG_REVISION_ANNOTATION]: this.revision };
 
     this.configMap = new ConfigMapV1(this, "Config", { metadata: metadata(`${this.namePrefix}-config`, revisionNote), data: { ...this.configFiles }, dependsOn });
@@ -337,15 +331,10 @@ export class StemRedis extends StemRedisBase {
 
 /** `StemRedis.fromNamePrefix`: client env against a Redis another stack runs. */
 class ImportedStemRedis extends StemRedisBase {
-  private inputs?: readonly RedisPasswordInput[];
+  /** Only the active password (for the URLs), declared on first use. */
+  protected readonly writes = { server: false, clients: true };
 
   constructor(scope: Construct, id: string, props: StemRedisImportProps) {
     super(scope, id, props);
-  }
-
-  /** Only the active password (for the URLs), declared on first use. */
-  public get materialInputs(): readonly RedisPasswordInput[] {
-    this.inputs ??= this.planInputs({ server: false, clients: true });
-    return this.inputs;
   }
 }
