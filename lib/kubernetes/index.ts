@@ -11,6 +11,7 @@ export {
 } from "./signing-keyring";
 export {
   KEYRING_REVISION_ANNOTATION,
+  REDIS_CLIENT_REVISION_ANNOTATION,
   STEM_TIME_ZONE,
   type StemContainerEnvVar,
   type SecretKeyEnvVar,
