@@ -34,11 +34,8 @@ export function redisPasswordVariable(scope: Construct, plan: RedisPasswordInput
           `Redis password "${plan.passwordId}": the content of material/${plan.passwordId}.password without the newline ('stemguard redis password generate'). ` +
           (plan.required ? "Required in this phase: it is written now." : "Not written in this phase; leave unset.") +
           " Ephemeral: kept out of plan files and state.",
+        emptyDefault: !plan.required,
       });
-      if (!plan.required) {
-        variable.addOverride("default", "");
-        variable.addOverride("nullable", false);
-      }
       return variable;
     },
   });
