@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { TerraformLocal, TerraformStack, Testing } from "cdktf";
-import { StemguardError } from "../../lib/core/errors";
 import type { RedisLedger } from "../../lib/core/redis/ledger-file";
 import { StemRedis, type StemRedisProps } from "../../lib/kubernetes/redis";
 import { StemTlsBundles } from "../../lib/kubernetes/tls-bundles";
 import { fullWalkSteps } from "../core/redis/walk";
 import { byName, type SynthJson } from "./fixtures";
+import { refused } from "../support/refused";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -46,15 +46,6 @@ function resolvedEnv(stack: TerraformStack, env: readonly { name: string; value:
   return Object.fromEntries(env.map((e, i) => [e.name, values[i]]));
 }
 
-const refused = (f: () => unknown): StemguardError => {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof StemguardError) return err;
-    throw err;
-  }
-  throw new Error("expected a StemguardError");
-};
 
 /** Every phase of the full walk, synthesized once for the whole file. */
 const PHASES = WALK.map(({ step, ledger }) => {
