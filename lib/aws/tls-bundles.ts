@@ -6,7 +6,7 @@ import { Fn } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { claimObjectName } from "../private/stack-claims";
 import { assertPlainAbsolutePath } from "../private/tls-bundle-rules";
-import { resolveTlsWrites } from "../private/tls-ledger-source";
+import { resolveTlsWrites, type TlsWrites } from "../private/tls-ledger-source";
 import { tlsPemVariable, tlsVariablePrefix, type TlsPemInput } from "../private/tls-pem-variable";
 import { TLS_ENV_OWNER } from "../private/user-env-rules";
 import { mergeContainerBinding, type BoundContainerDefinition, type EcsContainerDefinition, type EcsKeyValuePair, type EcsSecretRef } from "./ecs-container";
@@ -43,18 +43,23 @@ unset STEM_TLS_CA_CERT_PEM STEM_TLS_CLIENT_CERT_PEM STEM_TLS_CLIENT_KEY_PEM
 exec "$@"
 `;
 
-/** The JSON keys of the secret document, and the env variables the entrypoint reads them from. */
+/**
+ * The JSON keys of the two secret documents, and the env variables the
+ * entrypoint reads them from: the trust bundle lives in the CA secret, the
+ * leaves in the client secret, so each is rewritten only by the steps that
+ * change it (as on Kubernetes).
+ */
 const DOCUMENT = [
-  { key: "caCert", pemEnv: "STEM_TLS_CA_CERT_PEM", pathEnv: "STEM_TLS_CA_CERT", file: "ca.crt" },
-  { key: "clientCert", pemEnv: "STEM_TLS_CLIENT_CERT_PEM", pathEnv: "STEM_TLS_CLIENT_CERT", file: "client.crt" },
-  { key: "clientKey", pemEnv: "STEM_TLS_CLIENT_KEY_PEM", pathEnv: "STEM_TLS_CLIENT_KEY", file: "client.key" },
+  { key: "caCert", secret: "ca", pemEnv: "STEM_TLS_CA_CERT_PEM", pathEnv: "STEM_TLS_CA_CERT", file: "ca.crt" },
+  { key: "clientCert", secret: "leaves", pemEnv: "STEM_TLS_CLIENT_CERT_PEM", pathEnv: "STEM_TLS_CLIENT_CERT", file: "client.crt" },
+  { key: "clientKey", secret: "leaves", pemEnv: "STEM_TLS_CLIENT_KEY_PEM", pathEnv: "STEM_TLS_CLIENT_KEY", file: "client.key" },
 ] as const;
 
 /** What {@link StemTlsBundles.containerBinding} adds to an ECS container definition. */
 export interface StemTlsContainerBinding {
   /** `STEM_TLS_CA_CERT`, `STEM_TLS_CLIENT_CERT`, `STEM_TLS_CLIENT_KEY` (file paths) and `STEMGUARD_TLS_REVISION`. */
   readonly environment: EcsKeyValuePair[];
-  /** `STEM_TLS_CA_CERT_PEM`, `STEM_TLS_CLIENT_CERT_PEM`, `STEM_TLS_CLIENT_KEY_PEM` from the secret's JSON keys, pinned to this revision's version. */
+  /** `STEM_TLS_CA_CERT_PEM` from the CA secret, `STEM_TLS_CLIENT_CERT_PEM` and `STEM_TLS_CLIENT_KEY_PEM` from the client secret, each pinned to the version this phase uses. */
   readonly secrets: EcsSecretRef[];
 }
 
@@ -65,7 +70,8 @@ const DEFAULT_FILE_DIR = "/run/stem-tls";
 /** What created and imported bundles both take; alone, where to find bundles another stack created (names and revision, no resources). */
 export interface TlsBundlesImportProps {
   /**
-   * Prefix of the secret name (`<prefix>-client`) and of the PEM input
+   * Prefix of the secret names (`<prefix>-ca` for the trust bundle,
+   * `<prefix>-client` for the client leaves) and of the PEM input
    * variables (`<prefix_with_underscores>_ca_bundle`, `..._client_cert`,
    * `..._client_key`), as on Kubernetes. Starts with a letter.
    *
@@ -74,8 +80,9 @@ export interface TlsBundlesImportProps {
   readonly namePrefix?: string;
 
   /**
-   * Secrets Manager name of the secret. Set it only to keep a secret created
-   * under another name (0.1's `secretName`); the variables still follow `namePrefix`.
+   * Secrets Manager name of the client (leaves) secret. Set it only to keep a
+   * secret created under another name (0.1's `secretName`); the CA secret and
+   * the variables still follow `namePrefix`.
    *
    * @default - `<namePrefix>-client`
    */
@@ -98,9 +105,10 @@ export interface TlsBundlesImportProps {
   readonly ledger?: TlsCaLedger;
 
   /**
-   * `secret_string_wo_version` of the secret, and `STEMGUARD_TLS_REVISION` in
-   * containers, when no ledger is given. Terraform writes the secret only when
-   * it changes, so raise it whenever a PEM changes.
+   * `secret_string_wo_version` of both secrets, and `STEMGUARD_TLS_REVISION`
+   * in containers, when no ledger is given. Terraform writes a secret only when
+   * its version changes, so raise it whenever a PEM changes; with `revision`
+   * alone both secrets are rewritten and all three inputs are required.
    *
    * @default - the TLS ledger's phase
    */
@@ -116,7 +124,7 @@ export interface TlsBundlesImportProps {
   readonly fileDir?: string;
 
   /**
-   * Customer-managed KMS key for the secret; `grantRead` then also grants `kms:Decrypt`.
+   * Customer-managed KMS key for both secrets; `grantRead` then also grants `kms:Decrypt`.
    *
    * @default - the account's `aws/secretsmanager` key
    */
@@ -132,7 +140,7 @@ export interface StemTlsBundlesProps extends TlsBundlesImportProps {
   readonly recoveryWindowInDays?: number;
 
   /**
-   * Tags for the secret.
+   * Tags for both secrets.
    *
    * @default - no tags
    */
@@ -144,21 +152,23 @@ export interface StemTlsBundlesProps extends TlsBundlesImportProps {
 export interface ITlsBundles extends IConstruct {
   /** Resolved `namePrefix`. */
   readonly namePrefix: string;
-  /** `STEMGUARD_TLS_REVISION` and, where created, `secret_string_wo_version`. */
+  /** `STEMGUARD_TLS_REVISION`: the TLS ledger's phase (or `revision`). */
   readonly revision: number;
   /** Resolved `fileDir`. */
   readonly fileDir: string;
   /** The KMS key of the secret, if any. */
   readonly kmsKey?: IKmsKeyRef;
-  /** ARN of the secret. */
+  /** ARN of the client secret (`clientCert`, `clientKey`). */
   readonly secretArn: string;
+  /** ARN of the CA secret (`caCert`, the trust bundle). */
+  readonly caSecretArn: string;
   /** Where the entrypoint writes the files, as Stem sees them. */
   readonly paths: TlsBundlePaths;
   /** ECS `secrets` and `environment` entries for a Stem container. */
   containerBinding(): StemTlsContainerBinding;
   /** `container` with `containerBinding()` merged in; refuses own `STEM_TLS_*` and a second binding. */
   bindToContainer<T extends EcsContainerDefinition>(container: T): BoundContainerDefinition<T>;
-  /** Lets `grantee` (an ECS task execution role) read the secret, and decrypt it with `kmsKey`. */
+  /** Lets `grantee` (an ECS task execution role) read both secrets, and decrypt them with `kmsKey`. */
   grantRead(grantee: IRoleRef): IamRolePolicy;
 }
 
@@ -175,8 +185,12 @@ abstract class TlsBundlesBase extends Construct implements ITlsBundles {
   public readonly revision: number;
   public readonly fileDir: string;
   public readonly kmsKey?: IKmsKeyRef;
-  /** Resolved `secretName`. */
+  /** Resolved `secretName` (the client secret). */
   protected readonly resolvedSecretName: string;
+  /** `<namePrefix>-ca`. */
+  protected readonly caSecretName: string;
+  /** Which parts this phase writes (lib/private/tls-ledger-source.ts). */
+  protected readonly writes: TlsWrites;
   private readonly grants = new Map<string, IamRolePolicy>();
 
   protected constructor(scope: Construct, id: string, props: TlsBundlesImportProps) {
@@ -185,10 +199,11 @@ abstract class TlsBundlesBase extends Construct implements ITlsBundles {
     this.namePrefix = props.namePrefix ?? DEFAULT_NAME_PREFIX;
     assertSecretNamePrefix(this.namePrefix, field("namePrefix"));
     this.resolvedSecretName = props.secretName ?? `${this.namePrefix}-client`;
+    this.caSecretName = `${this.namePrefix}-ca`;
     // An old secret name only names the secret, not variables: it may start with a digit.
     if (props.secretName !== undefined) assertSecretNamePrefix(props.secretName, field("secretName"), false);
-    // One secret holds the trust bundle and the leaves, so every TLS step rewrites it: the inputs are required in every TLS phase.
-    this.revision = resolveTlsWrites(props, field).revision;
+    this.writes = resolveTlsWrites(props, field);
+    this.revision = this.writes.revision;
     this.fileDir = props.fileDir ?? DEFAULT_FILE_DIR;
     // The entrypoint interpolates the paths into shell words, quoted; still keep them plain.
     assertPlainAbsolutePath(this.fileDir, field("fileDir"), "fileDir", DEFAULT_FILE_DIR);
@@ -196,8 +211,9 @@ abstract class TlsBundlesBase extends Construct implements ITlsBundles {
   }
 
   public abstract readonly secretArn: string;
-  /** The version containers pin, where this stack writes it. */
-  protected abstract readonly versionId?: string;
+  public abstract readonly caSecretArn: string;
+  /** The versions containers pin, where this stack writes them. */
+  protected abstract readonly versionIds?: { readonly ca: string; readonly leaves: string };
 
   public get paths(): TlsBundlePaths {
     return { caCert: `${this.fileDir}/ca.crt`, clientCert: `${this.fileDir}/client.crt`, clientKey: `${this.fileDir}/client.key` };
@@ -206,10 +222,11 @@ abstract class TlsBundlesBase extends Construct implements ITlsBundles {
   /**
    * ECS `secrets` and `environment` entries for a Stem container, for images
    * that implement the entrypoint convention (`STEM_TLS_ENTRYPOINT_SCRIPT`):
-   * `STEM_TLS_CA_CERT_PEM`, `STEM_TLS_CLIENT_CERT_PEM`, `STEM_TLS_CLIENT_KEY_PEM`
-   * from the secret's JSON keys, pinned to this revision's version where this
-   * stack writes it (`<arn>:<key>::<version-id>`: the task definition then
-   * depends on the version, and a rollback rolls the bundle back too);
+   * `STEM_TLS_CA_CERT_PEM` from the CA secret and `STEM_TLS_CLIENT_CERT_PEM`,
+   * `STEM_TLS_CLIENT_KEY_PEM` from the client secret, each pinned to the
+   * version this phase uses where this stack writes it
+   * (`<arn>:<key>::<version-id>`: the task definition then depends on the
+   * versions, and a rollback rolls the bundle back too);
    * `STEM_TLS_CA_CERT`, `STEM_TLS_CLIENT_CERT`, `STEM_TLS_CLIENT_KEY` as the
    * file paths; and `STEMGUARD_TLS_REVISION`, so a new bundle gives a new
    * task-definition revision. Never sets `STEM_TLS_ALLOW_INSECURE`.
@@ -221,7 +238,10 @@ abstract class TlsBundlesBase extends Construct implements ITlsBundles {
     const paths = this.paths;
     return {
       environment: [...DOCUMENT.map((d) => ({ name: d.pathEnv, value: paths[d.key] })), { name: TLS_REVISION_ENV, value: String(this.revision) }],
-      secrets: DOCUMENT.map((d) => ({ name: d.pemEnv, valueFrom: `${this.secretArn}:${d.key}::${this.versionId ?? ""}` })),
+      secrets: DOCUMENT.map((d) => ({
+        name: d.pemEnv,
+        valueFrom: `${d.secret === "ca" ? this.caSecretArn : this.secretArn}:${d.key}::${this.versionIds?.[d.secret] ?? ""}`,
+      })),
     };
   }
 
@@ -235,8 +255,8 @@ abstract class TlsBundlesBase extends Construct implements ITlsBundles {
   }
 
   /**
-   * Lets `grantee` (an ECS task execution role) read the secret, and decrypt it
-   * with `kmsKey` if set. Returns the inline policy; granting the same grantee
+   * Lets `grantee` (an ECS task execution role) read both secrets, and decrypt
+   * them with `kmsKey` if set. Returns the inline policy; granting the same grantee
    * twice returns the same policy.
    */
   public grantRead(grantee: IRoleRef): IamRolePolicy {
@@ -244,7 +264,7 @@ abstract class TlsBundlesBase extends Construct implements ITlsBundles {
     const existing = this.grants.get(id);
     if (existing) return existing;
     const statements: Record<string, unknown>[] = [
-      { Sid: "ReadStemTlsBundle", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: [this.secretArn] },
+      { Sid: "ReadStemTlsBundle", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: [this.caSecretArn, this.secretArn] },
     ];
     if (this.kmsKey) statements.push({ Sid: "DecryptStemTlsBundle", Effect: "Allow", Action: ["kms:Decrypt"], Resource: [this.kmsKey.arn] });
     const policy = new IamRolePolicy(this, id, {
@@ -258,13 +278,18 @@ abstract class TlsBundlesBase extends Construct implements ITlsBundles {
 }
 
 /**
- * Stem's client TLS bundle (trusted CA bundle, client certificate, client
- * key) in one Secrets Manager secret, `<namePrefix>-client`, for ECS tasks.
+ * Stem's client TLS bundle for ECS tasks in two Secrets Manager secrets: the
+ * trust bundle (CA certificates) in `<namePrefix>-ca` as `{"caCert": ...}`,
+ * and the client leaves in `<namePrefix>-client` as `{"clientCert": ...,
+ * "clientKey": ...}`.
  *
- * The secret holds the JSON document `{"caCert": ..., "clientCert": ...,
- * "clientKey": ...}`, written write-only (`secret_string_wo`, version =
- * `revision`) from three ephemeral input variables (see `materialInputs`), so
- * no PEM reaches the synthesized JSON, the plan or the state.
+ * Both are written write-only (`secret_string_wo`) from ephemeral input
+ * variables (see `materialInputs`), so no PEM reaches the synthesized JSON,
+ * the plan or the state. With the TLS ledger, each secret's
+ * `secret_string_wo_version` is the latest phase that changed its part
+ * (`stage-ca`/`retire-ca` the trust bundle, `reissue-leaves`/`renew-leaves`
+ * the leaves), and its inputs are required only in that phase, as on
+ * Kubernetes.
  *
  * Stem reads TLS from FILE PATHS, and ECS injects secrets only as env, so
  * `containerBinding()` relies on an entrypoint convention the IMAGE MUST
@@ -287,23 +312,29 @@ export class StemTlsBundles extends TlsBundlesBase {
 
   /**
    * A bundle another stack created. Creates no secret and asks for no PEM:
-   * the secret is looked up by name (an `aws_secretsmanager_secret` data
-   * source, metadata only) and containers read its current version, so apply
-   * the owning stack first.
+   * the secrets are looked up by name (`aws_secretsmanager_secret` data
+   * sources, metadata only) and containers read their current versions, so
+   * apply the owning stack first.
    */
   public static fromNamePrefix(scope: Construct, id: string, props: TlsBundlesImportProps): ITlsBundles {
     return new ImportedTlsBundles(scope, id, props);
   }
 
-  /** The secret. */
+  /** The client secret (`clientCert`, `clientKey`). */
   public readonly secret: SecretsmanagerSecret;
-  /** The version this revision writes; `containerBinding` pins to it. */
+  /** The client secret's version for the latest leaves; `containerBinding` pins to it. */
   public readonly secretVersion: SecretsmanagerSecretVersion;
-  /** The ephemeral inputs: set each `TF_VAR_<variableName>` to the PEM file's content (`stemguard tls tf-vars`). */
+  /** The CA secret (`caCert`). */
+  public readonly caSecret: SecretsmanagerSecret;
+  /** The CA secret's version for the latest trust bundle; `containerBinding` pins to it. */
+  public readonly caSecretVersion: SecretsmanagerSecretVersion;
+  /** The ephemeral inputs: set each `TF_VAR_<variableName>` to the PEM file's content (`stemguard tls tf-vars`); `required` says which this phase writes. */
   public readonly materialInputs: readonly TlsPemInput[];
-  /** The secret's ARN token, created once (cdktf records a stack trace per token). */
+  /** The client secret's ARN token, created once (cdktf records a stack trace per token). */
   public readonly secretArn: string;
-  protected readonly versionId: string;
+  /** The CA secret's ARN token. */
+  public readonly caSecretArn: string;
+  protected readonly versionIds: { readonly ca: string; readonly leaves: string };
 
   constructor(scope: Construct, id: string, props: StemTlsBundlesProps) {
     super(scope, id, props);
@@ -313,37 +344,62 @@ export class StemTlsBundles extends TlsBundlesBase {
     assertRecoveryWindow(recoveryWindowInDays, field("recoveryWindowInDays"));
     assertSecretTags(props.tags, field("tags"));
     claimObjectName(this, `Secrets Manager secret ${this.resolvedSecretName}`, this.node.path, field(props.secretName === undefined ? "namePrefix" : "secretName"), this.resolvedSecretName);
+    claimObjectName(this, `Secrets Manager secret ${this.caSecretName}`, this.node.path, field("namePrefix"), this.caSecretName);
 
     const owner = `Stem TLS bundles ${this.node.path}`;
     const prefix = tlsVariablePrefix(this.namePrefix);
-    this.materialInputs = (["caBundle", "clientCert", "clientKey"] as const).map((file) => tlsPemVariable(this, prefix, file, owner, field("namePrefix")));
+    this.materialInputs = (["caBundle", "clientCert", "clientKey"] as const).map((file) =>
+      tlsPemVariable(this, prefix, file, owner, field("namePrefix"), file === "caBundle" ? this.writes.caRequired : this.writes.leavesRequired),
+    );
     const [ca, cert, key] = this.materialInputs.map((m) => m.variable.stringValue);
-
-    this.secret = new SecretsmanagerSecret(this, "Secret", {
-      name: this.resolvedSecretName,
-      description: "Stem client TLS bundle as JSON {caCert, clientCert, clientKey} (PEM). Managed by stemguard; written write-only.",
+    const secretConfig = {
       recoveryWindowInDays,
       ...(props.kmsKey ? { kmsKeyId: props.kmsKey.arn } : {}),
       ...(props.tags ? { tags: { ...props.tags } } : {}),
+    };
+
+    // A new version number forces a new version (provider 5.100). Create
+    // before destroy: the new version is AWSCURRENT before the old one leaves
+    // the state, and the old one keeps AWSPREVIOUS, so the previous
+    // task-definition revision, which pins its version id, still starts (rollback).
+    this.caSecret = new SecretsmanagerSecret(this, "CaSecret", {
+      name: this.caSecretName,
+      description: "Stem TLS trust bundle as JSON {caCert} (PEM, one or more CA certificates). Managed by stemguard; written write-only.",
+      ...secretConfig,
+    });
+    this.caSecretVersion = new SecretsmanagerSecretVersion(this, "CaVersion", {
+      secretId: this.caSecret.id,
+      // Tokens only: a hand-written "${var...}" inside jsonencode would be escaped to a literal "$${...}".
+      secretStringWo: Fn.jsonencode({ caCert: ca }),
+      secretStringWoVersion: this.writes.caRevision,
+      lifecycle: { createBeforeDestroy: true },
+    });
+    this.secret = new SecretsmanagerSecret(this, "Secret", {
+      name: this.resolvedSecretName,
+      description: "Stem client TLS leaves as JSON {clientCert, clientKey} (PEM). Managed by stemguard; written write-only.",
+      ...secretConfig,
     });
     this.secretVersion = new SecretsmanagerSecretVersion(this, "Version", {
       secretId: this.secret.id,
-      // Tokens only: a hand-written "${var...}" inside jsonencode would be escaped to a literal "$${...}".
-      secretStringWo: Fn.jsonencode({ caCert: ca, clientCert: cert, clientKey: key }),
-      secretStringWoVersion: this.revision,
+      secretStringWo: Fn.jsonencode({ clientCert: cert, clientKey: key }),
+      secretStringWoVersion: this.writes.leavesRevision,
+      lifecycle: { createBeforeDestroy: true },
     });
     this.secretArn = this.secret.arn;
-    this.versionId = this.secretVersion.versionId;
+    this.caSecretArn = this.caSecret.arn;
+    this.versionIds = { ca: this.caSecretVersion.versionId, leaves: this.secretVersion.versionId };
   }
 }
 
-/** `StemTlsBundles.fromNamePrefix`: binds and grants against a secret another stack writes. */
+/** `StemTlsBundles.fromNamePrefix`: binds and grants against secrets another stack writes. */
 class ImportedTlsBundles extends TlsBundlesBase {
   public readonly secretArn: string;
-  protected readonly versionId = undefined;
+  public readonly caSecretArn: string;
+  protected readonly versionIds = undefined;
 
   constructor(scope: Construct, id: string, props: TlsBundlesImportProps) {
     super(scope, id, props);
     this.secretArn = new DataAwsSecretsmanagerSecret(this, "Secret", { name: this.resolvedSecretName }).arn;
+    this.caSecretArn = new DataAwsSecretsmanagerSecret(this, "CaSecret", { name: this.caSecretName }).arn;
   }
 }

@@ -27,15 +27,21 @@ beforeAll(async () => {
 });
 
 describe("StemTlsBundles", () => {
-  test("writes the client bundle write-only as one JSON document from three ephemeral inputs", () => {
+  test("writes the trust bundle and the leaves write-only into two secrets from three ephemeral inputs", () => {
     const { stack } = setup();
     const synth = Testing.synth(stack, true);
+    expect(synth).toHaveResourceWithProperties(SecretsmanagerSecret, { name: "prod/stem/tls-ca", recovery_window_in_days: 7 });
     expect(synth).toHaveResourceWithProperties(SecretsmanagerSecret, { name: "prod/stem/tls-client", recovery_window_in_days: 7 });
+    // Exact expressions: token references, not an escaped "$${...}" literal; a new version is created before the old one goes.
     expect(synth).toHaveResourceWithProperties(SecretsmanagerSecretVersion, {
-      // Exact expression: token references, not an escaped "$${...}" literal.
-      secret_string_wo:
-        '${jsonencode({"caCert" = var.prod_stem_tls_ca_bundle, "clientCert" = var.prod_stem_tls_client_cert, "clientKey" = var.prod_stem_tls_client_key})}',
+      secret_string_wo: '${jsonencode({"caCert" = var.prod_stem_tls_ca_bundle})}',
       secret_string_wo_version: 2,
+      lifecycle: { create_before_destroy: true },
+    });
+    expect(synth).toHaveResourceWithProperties(SecretsmanagerSecretVersion, {
+      secret_string_wo: '${jsonencode({"clientCert" = var.prod_stem_tls_client_cert, "clientKey" = var.prod_stem_tls_client_key})}',
+      secret_string_wo_version: 2,
+      lifecycle: { create_before_destroy: true },
     });
     expect(synth).not.toContain("$${");
     expect(synth).not.toMatch(/"secret_string"\s*:/); // never the stateful argument
@@ -47,13 +53,12 @@ describe("StemTlsBundles", () => {
   test("containerBinding: PEMs as env secrets from the JSON keys pinned to the version, paths and revision as env", () => {
     const { stack, tls } = fullStack();
     const json = JSON.parse(Testing.synth(stack, true)) as Json;
-    const [secretName] = Object.keys(json.resource.aws_secretsmanager_secret);
-    const [versionName] = Object.keys(json.resource.aws_secretsmanager_secret_version);
+    const address = (type: string, id: string) => Object.keys(json.resource[type]).find((k) => k.startsWith(`Tls_${id}_`))!;
     const defs = json.resource.aws_ecs_task_definition.Worker.container_definitions as string;
-    for (const [name, key] of [
-      ["STEM_TLS_CA_CERT_PEM", "caCert"],
-      ["STEM_TLS_CLIENT_CERT_PEM", "clientCert"],
-      ["STEM_TLS_CLIENT_KEY_PEM", "clientKey"],
+    for (const [name, key, secretName, versionName] of [
+      ["STEM_TLS_CA_CERT_PEM", "caCert", address("aws_secretsmanager_secret", "CaSecret"), address("aws_secretsmanager_secret_version", "CaVersion")],
+      ["STEM_TLS_CLIENT_CERT_PEM", "clientCert", address("aws_secretsmanager_secret", "Secret"), address("aws_secretsmanager_secret_version", "Version")],
+      ["STEM_TLS_CLIENT_KEY_PEM", "clientKey", address("aws_secretsmanager_secret", "Secret"), address("aws_secretsmanager_secret_version", "Version")],
     ]) {
       // <arn>:<json key>::<version id>, both as references (the task definition depends on the version).
       expect(defs).toContain(`{"name" = "${name}", "valueFrom" = "\${aws_secretsmanager_secret.${secretName}.arn}:${key}::\${aws_secretsmanager_secret_version.${versionName}.version_id}"}`);
@@ -69,7 +74,7 @@ describe("StemTlsBundles", () => {
     expect(JSON.stringify(binding)).not.toContain("ALLOW_INSECURE");
   });
 
-  test("grantRead: GetSecretValue on this secret (plus kms:Decrypt with a customer key), once per grantee", () => {
+  test("grantRead: GetSecretValue on both secrets (plus kms:Decrypt with a customer key), once per grantee", () => {
     const { stack, tls, role } = fullStack({ kmsKey: { arn: "arn:aws:kms:eu-west-1:111122223333:key/abc" } });
     expect(tls.grantRead(role)).toBe(tls.grantRead(role));
     const synth = Testing.synth(stack, true);
@@ -78,7 +83,7 @@ describe("StemTlsBundles", () => {
     expect(Object.keys(policies)).toHaveLength(1);
     const doc = JSON.parse(Object.values(policies)[0].policy as string) as Json;
     expect(doc.Statement).toEqual([
-      { Sid: "ReadStemTlsBundle", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: [`\${aws_secretsmanager_secret.${Object.keys((JSON.parse(synth) as Json).resource.aws_secretsmanager_secret)[0]}.arn}`] },
+      { Sid: "ReadStemTlsBundle", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: Object.keys((JSON.parse(synth) as Json).resource.aws_secretsmanager_secret).map((k) => `\${aws_secretsmanager_secret.${k}.arn}`) },
       { Sid: "DecryptStemTlsBundle", Effect: "Allow", Action: ["kms:Decrypt"], Resource: ["arn:aws:kms:eu-west-1:111122223333:key/abc"] },
     ]);
   });

@@ -287,9 +287,13 @@ describeWithTerraform("AWS fleet with real terraform", (tooling) => {
       expect(runs.plan.stderr).toBe("");
       expect(runs.plan.exitCode).toBe(0);
       const plan = JSON.parse(runs.plan.planJson!) as PlanJson;
-      const version = plan.resource_changes.find((r) => r.address.startsWith(`module.${TLS_MODULE}.aws_secretsmanager_secret_version.`))!;
-      expect(version.change.after.secret_string_wo_version).toBe(2);
-      expect(version.change.after.secret_string_wo ?? null).toBeNull();
+      const versions = plan.resource_changes.filter((r) => r.address.startsWith(`module.${TLS_MODULE}.aws_secretsmanager_secret_version.`));
+      expect(versions.map((v) => v.address.split(".").pop()!.replace(/_[0-9A-F]{8}$/, "")).sort()).toEqual(["Tls_CaVersion", "Tls_Version"]);
+      for (const version of versions) {
+        expect(version.change.actions).toEqual(["create"]);
+        expect(version.change.after.secret_string_wo_version).toBe(2);
+        expect(version.change.after.secret_string_wo ?? null).toBeNull();
+      }
       for (const text of [runs.plan.stdout, runs.plan.planJson!]) {
         expect(text).not.toContain("BEGIN CERTIFICATE");
         expect(text).not.toContain("PRIVATE KEY");

@@ -94,7 +94,7 @@ describe("one rule for a shared namePrefix", () => {
     const json = synth(stack);
     expect(Object.keys(json.variable).sort()).toEqual(["prod_stem_key_k1", "prod_stem_key_k2", "prod_tls_ca_bundle", "prod_tls_client_cert", "prod_tls_client_key"]);
     expect(json.variable.prod_stem_key_k1.validation).toHaveLength(1);
-    expect(Object.keys(json.resource.aws_secretsmanager_secret)).toHaveLength(2 * 5 + 2);
+    expect(Object.keys(json.resource.aws_secretsmanager_secret)).toHaveLength(2 * 5 + 2 * 2); // per keyring 2 keys + 3 roles; per bundle a CA and a client secret
   });
 
   test.each([
@@ -182,7 +182,7 @@ describe("cross-stack imports (fromNamePrefix)", () => {
     expect(json.resource.aws_secretsmanager_secret).toBeUndefined();
     expect(json.resource.aws_secretsmanager_secret_version).toBeUndefined();
     const lookups = Object.values(json.data.aws_secretsmanager_secret as Record<string, Json>).map((d) => d.name);
-    expect(lookups.sort()).toEqual(["prod/stem/roles/worker", "prod/tls-client"]);
+    expect(lookups.sort()).toEqual(["prod/stem/roles/worker", "prod/tls-ca", "prod/tls-client"]);
     expect(json.data.aws_secretsmanager_secret_version).toBeUndefined(); // never the value: it would land in state
     expect(Object.keys(json.resource.aws_iam_role_policy)).toHaveLength(2);
     // Containers read AWSCURRENT: <arn>:<json-key>:: with no version id.

@@ -54,17 +54,18 @@ describe("resolveTlsWrites", () => {
   });
 });
 
-describe("Kubernetes StemTlsBundles with the TLS ledger", () => {
-  function synthAt(ledger: TlsCaLedger): Json {
-    const stack = new TerraformStack(Testing.app(), "test");
-    new KubernetesProvider(stack, "kubernetes", { configPath: "~/.kube/config" });
-    new k8s.StemTlsBundles(stack, "Tls", { namespace: "stem", ledger });
-    return JSON.parse(Testing.synth(stack)) as Json;
-  }
-  const revisions = (json: Json) =>
-    Object.fromEntries(Object.values(json.resource.kubernetes_secret_v1 as Record<string, Json>).map((s) => [s.metadata.name, s.data_wo_revision]));
-  const optional = (json: Json) => Object.entries(json.variable as Record<string, Json>).filter(([, v]) => v.default === "").map(([k]) => k).sort();
+/** Kubernetes bundles at one ledger phase, synthesized. */
+function synthAt(ledger: TlsCaLedger): Json {
+  const stack = new TerraformStack(Testing.app(), "test");
+  new KubernetesProvider(stack, "kubernetes", { configPath: "~/.kube/config" });
+  new k8s.StemTlsBundles(stack, "Tls", { namespace: "stem", ledger });
+  return JSON.parse(Testing.synth(stack)) as Json;
+}
+const revisions = (json: Json) =>
+  Object.fromEntries(Object.values(json.resource.kubernetes_secret_v1 as Record<string, Json>).map((s) => [s.metadata.name, s.data_wo_revision]));
+const optional = (json: Json) => Object.entries(json.variable as Record<string, Json>).filter(([, v]) => v.default === "").map(([k]) => k).sort();
 
+describe("Kubernetes StemTlsBundles with the TLS ledger", () => {
   test("stage-ca rewrites only the CA Secret; the leaf inputs are optional", () => {
     const json = synthAt(tlsRotation().staged);
     expect(revisions(json)).toEqual({ "stem-tls-ca": 2, "stem-tls-server": 1, "stem-tls-client": 1 });
@@ -98,16 +99,26 @@ describe("Kubernetes StemTlsBundles with the TLS ledger", () => {
 });
 
 describe("AWS StemTlsBundles with the TLS ledger", () => {
-  test("one secret holds every part, so each TLS step rewrites it and every input stays required", () => {
-    for (const ledger of Object.values(tlsRotation())) {
+  test("the CA secret and the client secret are each rewritten, and their inputs required, only in the phases that change them, as on Kubernetes", () => {
+    for (const [phase, ledger] of Object.entries(tlsRotation())) {
       const stack = new TerraformStack(Testing.app(), "test");
       new AwsProvider(stack, "aws", { region: "eu-west-1" });
       const tls = new aws.StemTlsBundles(stack, "Tls", { ledger });
       const json = JSON.parse(Testing.synth(stack)) as Json;
       expect(tls.revision).toBe(ledger.phase);
-      expect(Object.values(json.resource.aws_secretsmanager_secret_version as Record<string, Json>)[0].secret_string_wo_version).toBe(ledger.phase);
-      expect(tls.materialInputs.every((m) => m.required)).toBe(true);
-      expect(Object.values(json.variable as Record<string, Json>).every((v) => v.default === undefined)).toBe(true);
+      const secrets = json.resource.aws_secretsmanager_secret as Record<string, Json>;
+      const awsRevisions = Object.fromEntries(
+        Object.values(json.resource.aws_secretsmanager_secret_version as Record<string, Json>).map((v) => {
+          const secretName = secrets[/aws_secretsmanager_secret\.([^.]+)\.id/.exec(v.secret_id as string)![1]].name as string;
+          return [secretName, v.secret_string_wo_version];
+        }),
+      );
+      const k8sJson = synthAt(ledger);
+      const k8sRevisions = revisions(k8sJson);
+      expect({ phase, revisions: awsRevisions }).toEqual({ phase, revisions: { "stem-tls-ca": k8sRevisions["stem-tls-ca"], "stem-tls-client": k8sRevisions["stem-tls-client"] } });
+      const k8sOptional = optional(k8sJson).filter((name) => !name.includes("server"));
+      expect({ phase, optional: optional(json) }).toEqual({ phase, optional: k8sOptional });
+      expect(tls.materialInputs.filter((m) => !m.required).map((m) => m.variableName).sort()).toEqual(k8sOptional);
     }
   });
 });

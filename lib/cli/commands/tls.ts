@@ -189,7 +189,7 @@ async function runCaStep(io: CliIo, opts: CaFlags, request: import("../../core/t
   if (progress && request.op !== "init") progress.update({ step: "start", done: 0, total: 1 });
   let plan;
   try {
-    plan = await core.planTlsStep(ledger, request, { materialDir: path.resolve(io.cwd, opts.material), days, keySize, onProgress: progress?.update });
+    plan = await core.planTlsStep(ledger, request, { materialDir: path.resolve(io.cwd, opts.material), materialField: "--material", days, keySize, onProgress: progress?.update });
   } finally {
     progress?.stop();
   }
@@ -287,7 +287,7 @@ async function runGenerate(io: CliIo, outDir: string, sansText: string, opts: Ge
   } finally {
     progress.stop();
   }
-  core.writeTlsBundle(dir, bundle, { overwrite: Boolean(opts.force) });
+  core.writeTlsBundle(dir, bundle, { overwrite: Boolean(opts.force), field: "OUT_DIR" });
 
   const server = new X509Certificate(bundle.serverCertPem);
   const describe = (pem: string) => {

@@ -24,27 +24,32 @@ function shownId(id: unknown): unknown {
   return typeof id === "string" && id.length > 16 ? `(${id.length} characters, not shown)` : id;
 }
 
+/** The ids that follow the key-id rules, and the example each error's fix gives. */
+const ID_EXAMPLES = { "key id": "k2026-11", "CA id": "redis-ca-2027", "password id": "p2026-12" } as const;
+export type IdNoun = keyof typeof ID_EXAMPLES;
+
 /**
  * Refuses ids Stem's key-list grammar cannot carry (docs/stem-compat.md §1.2), ids made
  * only of dots (not a valid Kubernetes Secret key, and `.`/`..` are path
  * segments in secret names) and ids longer than {@link MAX_ID_LENGTH}.
  */
-export function assertKeyId(id: unknown, field = "keyId", noun = "key id"): asserts id is string {
+export function assertKeyId(id: unknown, field = "keyId", noun: IdNoun = "key id"): asserts id is string {
+  const example = ID_EXAMPLES[noun];
   if (typeof id !== "string" || !KEY_ID_PATTERN.test(id)) {
     throw new StemguardError(`${noun} must match [A-Za-z0-9._-]+ (Stem splits key lists on ',' and ':')`, {
       field,
       value: shownId(id),
-      fix: "use letters, digits, '.', '_' or '-' only, e.g. k2026-11",
+      fix: `use letters, digits, '.', '_' or '-' only, e.g. ${example}`,
     });
   }
   if (/^\.+$/.test(id)) {
-    throw new StemguardError(`${noun} is made only of dots, which Kubernetes Secret keys and secret-name paths refuse`, { field, value: id, fix: "use a name with a letter or digit, e.g. k2026-11" });
+    throw new StemguardError(`${noun} is made only of dots, which Kubernetes Secret keys and secret-name paths refuse`, { field, value: id, fix: `use a name with a letter or digit, e.g. ${example}` });
   }
   if (id.length > MAX_ID_LENGTH) {
     throw new StemguardError(`${noun} is ${id.length} characters; at most ${MAX_ID_LENGTH} fit AWS Secrets Manager names (with their prefix), Kubernetes Secret keys and Terraform variable names`, {
       field,
       value: shownId(id),
-      fix: `use an id of at most ${MAX_ID_LENGTH} characters, e.g. k2026-11`,
+      fix: `use an id of at most ${MAX_ID_LENGTH} characters, e.g. ${example}`,
     });
   }
 }
@@ -53,7 +58,7 @@ export function assertKeyId(id: unknown, field = "keyId", noun = "key id"): asse
  * Refuses `id` when it collapses (see {@link collapsedId}) to the same name as
  * one of `existing`, which would give both the same Terraform variable and secret.
  */
-export function assertDistinctCollapsedId(id: string, existing: ReadonlyMap<string, string>, field: string, noun = "key id"): void {
+export function assertDistinctCollapsedId(id: string, existing: ReadonlyMap<string, string>, field: string, noun: IdNoun = "key id"): void {
   const other = existing.get(collapsedId(id));
   if (other !== undefined && other !== id) {
     throw new StemguardError(`${noun} "${id}" and "${other}" give the same Terraform variable and secret name ("${collapsedId(id)}": '.' and '-' become '_')`, {

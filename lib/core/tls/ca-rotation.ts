@@ -51,6 +51,13 @@ export interface PlanTlsStepOptions {
   /** Where CA directories and the trust bundle live. */
   readonly materialDir: string;
   /**
+   * The flag or field to name in errors about the material directory and its
+   * files (e.g. `--material`).
+   *
+   * @default "materialDir"
+   */
+  readonly materialField?: string;
+  /**
    * Validity of what this step issues.
    *
    * @default - 365 for init; for later steps the validity of the certificate being replaced
@@ -92,6 +99,8 @@ export interface PlannedTlsStep {
   /** Material first (new or replaced keys and certificates), then the trust bundle. */
   readonly files: readonly PlannedTlsFile[];
   readonly trustBundleFile: string;
+  /** The name errors give the material directory (`PlanTlsStepOptions.materialField`). */
+  readonly materialField: string;
 }
 
 /** A file of a {@link PlannedTlsStep}. */
@@ -133,6 +142,7 @@ export async function performTlsStep(ledger: TlsCaLedger, request: TlsStepReques
  */
 export async function planTlsStep(ledger: TlsCaLedger, request: TlsStepRequest, options: PlanTlsStepOptions): Promise<PlannedTlsStep> {
   const root = path.resolve(options.materialDir);
+  const materialField = options.materialField ?? "materialDir";
   const caDir = (id: string) => path.join(root, id);
   const keySize = options.keySize === undefined ? undefined : assertKeySize(options.keySize, "keySize");
   const files: PlannedTlsFile[] = [];
@@ -190,7 +200,7 @@ export async function planTlsStep(ledger: TlsCaLedger, request: TlsStepRequest, 
           fix: `choose another CA id, or remove ${dir} if it is left from an earlier attempt`,
         });
       }
-      assertFilesWritable(dir, ["ca.crt", "ca.key"]);
+      assertFilesWritable(dir, ["ca.crt", "ca.key"], { field: materialField });
       const active = readCa(caDir(activeCaId(ledger)!));
       const ca = await generateCa({
         commonName: request.commonName ?? request.caId,
@@ -249,7 +259,7 @@ export async function planTlsStep(ledger: TlsCaLedger, request: TlsStepRequest, 
   const pems = Object.fromEntries(trustBundleCaIds(next).map((id) => [id, textOf(path.join(caDir(id), "ca.crt"))]));
   const trustBundleFile = path.join(root, TRUST_BUNDLE_FILE);
   files.push({ file: trustBundleFile, content: renderTrustBundle(next, pems), mode: 0o644, overwrite: true });
-  return { ledger: next, files, trustBundleFile };
+  return { ledger: next, files, trustBundleFile, materialField };
 }
 
 /**
@@ -268,10 +278,10 @@ export function commitTlsStep(plan: PlannedTlsStep, options: CommitTlsStepOption
   for (const [dir, files] of byDir) {
     for (const overwrite of [false, true]) {
       const names = files.filter((f) => f.overwrite === overwrite).map((f) => path.basename(f.file));
-      if (names.length > 0) assertFilesWritable(dir, names, { overwrite });
+      if (names.length > 0) assertFilesWritable(dir, names, { overwrite, field: plan.materialField });
     }
   }
-  const entries: FileSetEntry[] = plan.files.map((f) => ({ ...f, createDir: true }));
+  const entries: FileSetEntry[] = plan.files.map((f) => ({ ...f, createDir: true, field: plan.materialField }));
   if (options.ledgerFile !== undefined) {
     const file = path.resolve(options.ledgerFile);
     // A new history must not replace a ledger that appeared meanwhile; later steps replace the one they read.

@@ -32,6 +32,12 @@ export interface WriteTlsBundleOptions {
    * @default false
    */
   readonly overwrite?: boolean;
+  /**
+   * The flag or field to name in errors about the directory or its files.
+   *
+   * @default "dir"
+   */
+  readonly field?: string;
 }
 
 const KEY_FIELDS = new Set<keyof TlsBundle>(["caKeyPem", "serverKeyPem", "clientKeyPem"]);
@@ -46,7 +52,7 @@ const KEY_FIELDS = new Set<keyof TlsBundle>(["caKeyPem", "serverKeyPem", "client
  * @returns the absolute paths written
  */
 export function writeTlsBundle(dir: string, bundle: TlsBundle, options: WriteTlsBundleOptions = {}): TlsBundlePaths {
-  writeFilesAtomically(dir, tlsBundleFiles(bundle), options);
+  writeFilesAtomically(dir, tlsBundleFiles(bundle), { overwrite: options.overwrite, field: options.field ?? "dir" });
   return tlsBundlePaths(dir);
 }
 

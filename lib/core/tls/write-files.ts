@@ -33,7 +33,8 @@ export interface FileSetEntry {
    */
   readonly createDir?: boolean;
   /**
-   * The flag or field to name in errors.
+   * The flag or field to name in errors (the caller's name for the file or
+   * its directory: a CLI flag such as `--material`, or an option name).
    *
    * @default - the file path (and "dir" for directory creation)
    */
@@ -77,10 +78,10 @@ export function assertFilesWritable(dir: string, names: readonly string[], optio
  * keys). Refuses to replace existing files unless `overwrite`, and never
  * replaces a non-file.
  */
-export function writeFilesAtomically(dir: string, files: readonly PendingFile[], options: { overwrite?: boolean } = {}): void {
+export function writeFilesAtomically(dir: string, files: readonly PendingFile[], options: { overwrite?: boolean; field?: string } = {}): void {
   const root = path.resolve(dir);
   assertFilesWritable(root, files.map((f) => f.name), options);
-  writeFileSet(files.map((f) => ({ file: path.join(root, f.name), content: f.content, mode: f.mode, overwrite: options.overwrite, createDir: true })));
+  writeFileSet(files.map((f) => ({ file: path.join(root, f.name), content: f.content, mode: f.mode, overwrite: options.overwrite, createDir: true, field: options.field })));
 }
 
 /**

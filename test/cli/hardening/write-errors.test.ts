@@ -60,4 +60,29 @@ describe("file system errors on write are bad input (exit 64 naming the flag and
     }
     expect(fs.readdirSync(dir).sort()).toEqual(before);
   });
+
+  it("TLS writes name the flag that chose the directory (OUT_DIR, --material), and a bad CA id gets a CA-shaped example", async () => {
+    // Declared already, so the first write is the material's (the manifest write has its own test above).
+    fs.writeFileSync(path.join(dir, "stemguard.json"), JSON.stringify({ schemaVersion: 1, ledgers: [{ file: "stemguard.tls.json", kind: "tls-ca" }] }));
+    failWrites("EROFS");
+    const runs: [string[], string][] = [
+      [["tls", "generate", "localhost", "out", "--key-size", "2048"], "OUT_DIR"],
+      [["tls", "ca", "init", "ca-2026", "localhost", "--key-size", "2048", "--material", "pki"], "--material"],
+      [["tls", "ca", "init", "ca-2026", "localhost", "--key-size", "2048", "--material", "pki", "--json"], "--material"],
+    ];
+    for (const [argv, field] of runs) {
+      const io = fakeIo(dir);
+      expect(await main(argv, io)).toBe(64);
+      expect(io.err()).toMatch(new RegExp(`^stemguard: ${field}: cannot write the file \\(EROFS\\)`, "m"));
+      if (argv.includes("--json")) expect(JSON.parse(io.out())).toMatchObject({ ok: false, error: { field } });
+      expect(io.out() + io.err()).not.toMatch(/PRIVATE KEY/);
+    }
+    expect(fs.readdirSync(dir)).toEqual(["stemguard.json"]);
+    openSync.mockImplementation(jest.requireActual<typeof import("node:fs")>("node:fs").openSync);
+    const bad = fakeIo(dir);
+    expect(await main(["tls", "ca", "init", "ca 2026", "localhost", "--key-size", "2048"], bad)).toBe(64);
+    expect(bad.err()).toMatch(/CA id must match \[A-Za-z0-9._-\]\+.*e\.g\. redis-ca-2027/s);
+    expect(bad.err()).not.toMatch(/k2026-11/);
+    expect(fs.readdirSync(dir)).toEqual(["stemguard.json"]);
+  });
 });
