@@ -27,4 +27,10 @@ export function parsePortFlag(value: string, field: string): number {
   return Number(value);
 }
 
+/** A whole-number flag (`--days`, `--step-days`, ...); range checks are the caller's. */
+export function integerFlag(value: string, flag: string, fix: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new StemguardError("not a whole number", { field: flag, value, fix });
+  return Number(value.trim());
+}
+
 export const ALGORITHM_FLAG_HELP = `signing algorithm: ${SIGNING_ALGORITHMS.join(" | ")}`;

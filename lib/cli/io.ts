@@ -72,7 +72,7 @@ export const EXIT = {
  */
 export const EXIT_CODE_TABLE: readonly { readonly code: number; readonly meaning: string; readonly commands: string }[] = [
   { code: EXIT.OK, meaning: "ok", commands: "every command" },
-  { code: EXIT.FAILED, meaning: "a check ran and failed", commands: "verify (signature refused), drill (a message not handled as planned), review (illegal, unsafe or unparsable change), tls inspect (verdict FAIL)" },
+  { code: EXIT.FAILED, meaning: "a check ran and failed", commands: "verify (signature refused), drill (a message not handled as planned), due (a step is due or overdue), review (illegal, unsafe or unparsable change), tls inspect (verdict FAIL)" },
   { code: EXIT.INTERNAL, meaning: "internal error: a stemguard bug, never a verdict", commands: "any command" },
   {
     code: EXIT.USAGE,

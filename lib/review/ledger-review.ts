@@ -35,7 +35,11 @@ export function reviewSection(base: AnyLedgerSection, head: AnyLedgerSection, fi
 function reviewFromDiff(diff: SectionDiff, head: AnyLedgerSection, file: string): LedgerReview {
   const table = "```\n" + formatStatusTable(head.kind.table(head.state, head.options)) + "\n```";
   let markdown: string;
-  if (diff.kind === "unchanged") markdown = `**stemguard**: \`${file}\` unchanged (phase ${diff.phase}).`;
+  if (diff.kind === "unchanged") {
+    markdown = diff.cadence
+      ? `**stemguard**: \`${file}\` takes no step (phase ${diff.phase}); its cadence changes: ${diff.cadence}. A policy change: nothing rolls.`
+      : `**stemguard**: \`${file}\` unchanged (phase ${diff.phase}).`;
+  }
   else if (diff.kind === "step") {
     const after = head.kind.steps[(diff.step as StepRecord).op].afterApply;
     markdown = `**stemguard**: legal step. ${diff.summary}${after ? `\n\n${after}` : ""}\n\n${table}`;

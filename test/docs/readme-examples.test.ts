@@ -49,6 +49,13 @@ const REPLAY: Readonly<Record<string, Replay>> = {
       fs.copyFileSync(path.join(FIXTURES, "envelopes", "contract-vector.json"), path.join(dir, "task.json"));
     },
   },
+  "$ stemguard cadence stemguard.rotation.json --max-age 90 --since 2026-09-01": {
+    // A repository at phase 1 (the manifest declares the ledger); --today and --since fix the clock.
+    setup: async (dir) => {
+      git(dir, "init", "-q", "-b", "main");
+      await walkthrough(dir, 1, []);
+    },
+  },
   "$ stemguard drill --material material": {
     setup: (dir) => walkthrough(dir, 4),
   },

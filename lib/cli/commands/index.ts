@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { CliIo } from "../io";
 import { registerDemo } from "./demo";
 import { registerDrill } from "./drill";
+import { registerDue } from "./due";
 import { registerEnvCommands } from "./env";
 import { registerHealth } from "./health";
 import { registerKeys } from "./keys";
@@ -15,4 +16,4 @@ import { registerTls } from "./tls";
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
 /** Every top-level command, in `--help` order. */
-export const COMMANDS: readonly RegisterCommand[] = [registerKeys, registerRotate, registerEnvCommands, registerSign, registerVerify, registerDrill, registerReview, registerTls, registerRedis, registerHealth, registerDemo];
+export const COMMANDS: readonly RegisterCommand[] = [registerKeys, registerRotate, registerEnvCommands, registerSign, registerVerify, registerDrill, registerDue, registerReview, registerTls, registerRedis, registerHealth, registerDemo];

@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { StemguardError } from "../../core/errors";
 import type { Command } from "commander";
+import { integerFlag } from "../flags";
 import { CliExit, EXIT, type CliIo } from "../io";
 import type { RegisterCommand } from "./index";
 import { registerTlsTfVars } from "./tls-tf-vars";
@@ -247,11 +248,6 @@ interface InspectFlags {
   key?: string;
   warnDays: string;
   json?: boolean;
-}
-
-function integerFlag(value: string, flag: string, fix: string): number {
-  if (!/^\d+$/.test(value.trim())) throw new StemguardError("not a whole number", { field: flag, value, fix });
-  return Number(value.trim());
 }
 
 async function runGenerate(io: CliIo, outDir: string, sansText: string, opts: GenerateFlags): Promise<void> {

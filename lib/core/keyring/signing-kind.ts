@@ -1,5 +1,6 @@
 import { StemguardError } from "../errors";
 import type { LedgerKind, StepRule } from "../ledger/kind";
+import { freshId, rotationCadence } from "../ledger/rotation-cadence";
 import { planFingerprint, planRoleEnvForKeys } from "./role-env-plan";
 import { assertDistinctCollapsedId, assertKeyId, collapsedId } from "./key-id";
 import { ROLES, SIGNING_ALGORITHMS, KEY_STATES, WORKER_MODE_OPS, type KeyState, type LedgerKey, type LedgerStep, type SigningAlgorithm, type StepOp } from "./types";
@@ -180,6 +181,27 @@ export const signingKeyringKind: LedgerKind<SigningState, LedgerStep, SigningOpt
         ? "change the worker mode only with 'stemguard rotate workers --sign|--verify-only'"
         : undefined,
   steps: STEPS,
+  cadence: {
+    credentials: ["key"],
+    assess: (state, history, today) => {
+      const assessment = rotationCadence({
+        credential: "key",
+        holder: state.holder,
+        history,
+        createdId: (s) => (s.op === "init" || s.op === "stage" ? s.keyId : undefined),
+        commands: {
+          promote: (id) => ({ step: `activate ${id}`, command: `stemguard rotate activate ${id}` }),
+          retire: (id) => ({ step: `retire ${id}`, command: `stemguard rotate retire ${id}` }),
+          stage: (id) => ({ step: `stage ${id}`, command: `stemguard rotate stage ${id}` }),
+        },
+        newId: freshId("k", today, (id) => state.collapsed.has(collapsedId(id))),
+      });
+      // A producers-first adoption is in progress until workers verify.
+      return !state.workersVerify && state.holder.active !== undefined && !assessment.inProgress
+        ? { ...assessment, inProgress: { step: "enforce", command: "stemguard rotate enforce" } }
+        : assessment;
+    },
+  },
   fields: ["algorithm", "verifyOnlyWorkers", "producersFirst", "keys"],
   parseOptions: (fields, history, at) => {
     const algorithm = fields.algorithm;

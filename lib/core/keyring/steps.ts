@@ -49,6 +49,7 @@ export function ledgerFromSection(section: LedgerSection<SigningState, LedgerSte
     history: section.history,
     ...(state.verifyOnlyWorkers ? { verifyOnlyWorkers: true } : {}),
     ...(options.producersFirst ? { producersFirst: true } : {}),
+    ...(section.cadence ? { cadence: section.cadence } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Cadence } from "../ledger/cadence";
 /** The payload-signing algorithms Stem supports (`STEM_SIGNING_ALGORITHM`). */
 export type SigningAlgorithm = "hmac-sha256" | "ed25519";
 export const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = ["hmac-sha256", "ed25519"];
@@ -43,6 +44,8 @@ export interface LedgerStep {
   readonly phase: number;
   readonly op: StepOp;
   readonly keyId: string;
+  /** The UTC date the step was written, once the ledger has a cadence. */
+  readonly at?: string;
 }
 
 /** The rotation ledger file (default `stemguard.rotation.json`). */
@@ -56,6 +59,8 @@ export interface SigningLedger {
   readonly keys: readonly LedgerKey[];
   /** Every step taken, oldest first; replaying it yields `keys`. */
   readonly history: readonly LedgerStep[];
+  /** The rotation cadence (`stemguard cadence`): the key's maximum age; steps then carry their date. */
+  readonly cadence?: Cadence;
   /**
    * Ed25519 only: workers get public keys only and cannot re-sign retries
    * (docs/stem-compat.md §1.4). Off by default because retries then fail. The current

@@ -1,9 +1,15 @@
 import type { StepRecord } from "./kind";
-import { stepText, type LedgerSection } from "./section";
+import { describeCadence } from "./cadence";
+import { canonical, stepText, type LedgerSection } from "./section";
 
 /** What changed in one section between the base branch and a pull request. */
 export type SectionDiff<St extends StepRecord = StepRecord> =
-  | { readonly kind: "unchanged"; readonly phase: number }
+  | {
+      readonly kind: "unchanged";
+      readonly phase: number;
+      /** A cadence change (a policy change: no step, nothing rolls), as `before -> after`. */
+      readonly cadence?: string;
+    }
   | {
       /** `step`: head adds one legal step; `revert`: head drops base's last step (what `git revert` of its pull request gives) and that is safe. */
       readonly kind: "step" | "revert";
@@ -37,9 +43,13 @@ export function diffSections<S, St extends StepRecord, O>(base: LedgerSection<S,
   if (base.phase > 0 && headFields !== baseFields) {
     return { kind: "illegal", reason: `the ${kind.name} ledger's settings fixed at init change; they are fixed when the ledger is created (start a new ledger instead)` };
   }
+  const cadenceChanged = canonical(base.cadence) !== canonical(head.cadence);
+  if (cadenceChanged && base.phase > 0 && head.phase !== base.phase) {
+    return { kind: "illegal", reason: `the cadence changes in the same pull request as a step (${describeCadence(base.cadence)} -> ${describeCadence(head.cadence)}); change it in a pull request of its own` };
+  }
   const rolls = kind.rolls(base.state, head.state, head.options);
   const rolled = `Rolls: ${rolls.join(", ") || "nothing"}.`;
-  if (head.phase === base.phase) return { kind: "unchanged", phase: head.phase };
+  if (head.phase === base.phase) return { kind: "unchanged", phase: head.phase, ...(cadenceChanged ? { cadence: `${describeCadence(base.cadence)} -> ${describeCadence(head.cadence)}` } : {}) };
   if (head.phase > base.phase + 1) {
     const steps = head.history.slice(base.phase).map(kind.label).join(", then ");
     return { kind: "illegal", reason: `${head.phase - base.phase} steps in one pull request (${steps}); split it: one step per pull request, one apply per phase` };

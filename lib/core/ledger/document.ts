@@ -2,7 +2,8 @@ import { StemguardError } from "../errors";
 import { writeFileAtomic } from "../fs/atomic-write";
 import { readJsonFile } from "../fs/read-json-file";
 import type { AnyLedgerKind, LedgerKind, StepRecord } from "./kind";
-import { LEDGER_SCHEMA_VERSION, expectArray, expectObject, parseSection, shownKind, type LedgerSection } from "./section";
+import { cadenceField } from "./cadence";
+import { LEDGER_SCHEMA_VERSION, expectArray, expectObject, parseSection, recordedStepFields, shownKind, type LedgerSection } from "./section";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyLedgerSection = LedgerSection<any, any, any>;
@@ -81,7 +82,8 @@ function sectionText(section: AnyLedgerSection, withVersion: boolean, indent: st
   const fields: (readonly [string, unknown])[] = [
     ...(withVersion ? [["schemaVersion", LEDGER_SCHEMA_VERSION] as const] : []),
     ...kind.sectionFields(section.state, section.options, section.phase).filter(([, v]) => v !== undefined),
-    ["history", section.history.map((s) => kind.stepFields(s))] as const,
+    ...(section.cadence ? [["cadence", cadenceField(section.cadence)] as const] : []),
+    ["history", section.history.map((s) => recordedStepFields(kind, s))] as const,
   ];
   const lines = fields.map(([name, value]) => `  "${name}": ${valueText(value, kind.fieldStyle?.(name) ?? "pretty")}`);
   return `{\n${lines.join(",\n")}\n}`.split("\n").join(`\n${indent}`);

@@ -8,6 +8,32 @@
 export interface StepRecord {
   readonly phase: number;
   readonly op: string;
+  /** The UTC date the step was written (`YYYY-MM-DD`); recorded once the section has a cadence (lib/core/ledger/cadence.ts). The engine reads and writes it, not the kind. */
+  readonly at?: string;
+}
+
+/** The next step of a rotation, as `stemguard due` names it. */
+export interface DueStep {
+  /** Short label, e.g. `activate k2`. */
+  readonly step: string;
+  /** The command that takes it, e.g. `stemguard rotate activate k2`. */
+  readonly command: string;
+}
+
+/** What ages in a state, and what comes next (see {@link LedgerKind.cadence}). */
+export interface CadenceAssessment {
+  /** The next step of a rotation in progress (a staged or retiring credential), if any. */
+  readonly inProgress?: DueStep;
+  /** Each credential in use, the phase of the step that created it, and the step that renews it. */
+  readonly credentials: readonly { readonly name: string; readonly id: string; readonly bornPhase: number; readonly renew: DueStep }[];
+}
+
+/** How a kind ages: the credential names a cadence may bound, and an assessment of a state. */
+export interface CadenceRule<State, Step extends StepRecord = StepRecord> {
+  /** e.g. `["key"]`, `["ca", "leaves"]`. */
+  readonly credentials: readonly string[];
+  /** `today` (`YYYY-MM-DD`) names new ids after it (`k2027-03`). */
+  readonly assess: (state: State, history: readonly Step[], today: string) => CadenceAssessment;
 }
 
 /** Whether `git revert` of a step's pull request is safe, and why not when it is not. */
@@ -89,6 +115,8 @@ export interface LedgerKind<State, Step extends StepRecord, Options> {
    * another section of the same file by kind name.
    */
   readonly documentRule?: (history: readonly Step[], state: State, peer: (kindName: string) => PeerSection | undefined, at: (path: string) => string) => void;
+  /** Which credentials age and what renews them; a kind without it (e.g. the Redis TLS mode) takes no cadence. */
+  readonly cadence?: CadenceRule<State, Step>;
 }
 
 /** Another section of the same file, as a document rule sees it. */

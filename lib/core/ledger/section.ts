@@ -1,4 +1,5 @@
 import { StemguardError } from "../errors";
+import { assertLedgerDate, ledgerToday, parseCadence, type Cadence } from "./cadence";
 import type { LedgerKind, StepRecord } from "./kind";
 
 /** The schema version every ledger file and section carries. */
@@ -13,6 +14,8 @@ export interface LedgerSection<State, Step extends StepRecord, Options> {
   readonly history: readonly Step[];
   /** What the history yields. Treat as read-only. */
   readonly state: State;
+  /** The section's rotation cadence, when declared (`stemguard cadence`); steps then record their date. */
+  readonly cadence?: Cadence;
 }
 
 const EDIT_FIX = (kind: { editor: string }) => `restore the file from version control; edit ledgers only with '${kind.editor}'`;
@@ -52,9 +55,13 @@ export function appendStep<S, St extends StepRecord, O>(section: LedgerSection<S
   if (!rule) throw new StemguardError(`unknown op for ${kind.name}`, { field: String(step.op), value: step.op, fix: `use one of ${Object.keys(kind.steps).join(", ")}` });
   // Re-read the step as the file would, so stray properties never reach the ledger.
   // The field names the op only: an invalid id (perhaps material pasted by mistake) is not echoed.
-  const recorded = kind.parseStep({ ...step, phase }, step.op, phase, (p) => `${step.op} ${p}`);
+  const { at, ...fields } = step as Omit<St, "phase"> & { at?: string };
+  const parsed = kind.parseStep({ ...fields, phase }, step.op, phase, (p) => `${step.op} ${p}`);
+  const date = at ?? (section.cadence ? ledgerToday() : undefined);
+  const recorded = date === undefined ? parsed : { ...parsed, at: date };
+  assertDatesInOrder([...section.history.slice(-1), recorded], (p) => `${step.op} ${p}`, `run the step again on or after ${section.history.at(-1)?.at ?? "today"}`);
   const state = rule.apply(kind.clone(section.state), recorded);
-  return { kind, options: section.options, phase, history: [...section.history, recorded], state };
+  return { ...section, phase, history: [...section.history, recorded], state };
 }
 
 /** The section as it was at `phase` (0..section.phase), replayed. */
@@ -83,7 +90,7 @@ export function parseSection<S, St extends StepRecord, O>(
   if (obj.kind !== kind.kind) {
     throw new StemguardError(`not a ${kind.name} ledger`, { field: at("kind"), value: shownKind(obj.kind), fix: `pass a ledger whose kind is "${kind.kind}"; stemguard.json names each ledger file and its kind` });
   }
-  const known = new Set(["kind", "phase", "history", ...kind.fields, ...(options.nested ? [] : ["schemaVersion"])]);
+  const known = new Set(["kind", "phase", ...kind.fields, "cadence", "history", ...(options.nested ? [] : ["schemaVersion"])]);
   for (const key of Object.keys(obj)) {
     if (!known.has(key)) throw new StemguardError(`unknown field in a ${kind.name} ledger`, { field: at(key), fix: `remove it; a ${kind.name} section holds ${[...known].join(", ")}` });
   }
@@ -93,6 +100,8 @@ export function parseSection<S, St extends StepRecord, O>(
   }
   const rawHistory = expectArray(obj.history, at("history"), fix);
   const history = rawHistory.map((raw, i) => parseHistoryEntry(kind, raw, i, at));
+  assertDatesInOrder(history, (p) => at(`history.${p}`), fix);
+  const cadence = obj.cadence === undefined ? undefined : parseCadence(obj.cadence, kind.cadence?.credentials ?? [], at("cadence"), `declare it with 'stemguard cadence'; ${fix}`);
   if (history.length !== obj.phase) {
     throw new StemguardError(`phase must equal the number of history steps (${history.length})`, { field: at("phase"), value: obj.phase, fix });
   }
@@ -111,7 +120,20 @@ export function parseSection<S, St extends StepRecord, O>(
       throw new StemguardError(`${name} do not match what history yields (${summary(expected)}); changed outside a step`, { field: at(name), value: summary(obj[name]), fix: kind.fieldFix?.(name) ?? fix });
     }
   }
-  return { kind, options: opts, phase: history.length, history, state };
+  return { kind, options: opts, phase: history.length, history, state, ...(cadence ? { cadence } : {}) };
+}
+
+/** Dated steps are in date order, and a step after a dated one is dated too (dates start when a cadence is declared). */
+function assertDatesInOrder(history: readonly StepRecord[], at: (p: string) => string, fix: string): void {
+  let last: string | undefined;
+  for (const step of history) {
+    if (step.at === undefined) {
+      if (last !== undefined) throw new StemguardError(`step ${step.phase} has no date, but an earlier step has one`, { field: at(`phase ${step.phase}.at`), fix });
+      continue;
+    }
+    if (last !== undefined && step.at < last) throw new StemguardError(`step ${step.phase} is dated before the step before it (${last})`, { field: at(`phase ${step.phase}.at`), value: step.at, fix });
+    last = step.at;
+  }
 }
 
 function parseHistoryEntry<S, St extends StepRecord, O>(kind: LedgerKind<S, St, O>, raw: unknown, i: number, at: (p: string) => string): St {
@@ -124,7 +146,9 @@ function parseHistoryEntry<S, St extends StepRecord, O>(kind: LedgerKind<S, St, 
   if (typeof entry.op !== "string" || !Object.hasOwn(kind.steps, entry.op)) {
     throw new StemguardError(`op must be one of ${Object.keys(kind.steps).join(", ")}`, { field: at(`${field}.op`), value: entry.op, fix });
   }
-  return kind.parseStep(entry, entry.op, i + 1, (p) => at(`${field}.${p}`));
+  const { at: date, ...fields } = entry;
+  const step = kind.parseStep(fields, entry.op, i + 1, (p) => at(`${field}.${p}`));
+  return date === undefined ? step : { ...step, at: assertLedgerDate(date, at(`${field}.at`)) };
 }
 
 /** JSON with sorted object keys: equal values give equal text whatever the key order. */
@@ -134,9 +158,14 @@ export function canonical(value: unknown): string {
   ) ?? "undefined";
 }
 
-/** The text of one step, for comparing histories. */
+/** One step's fields as the file holds them: the kind's, then the engine's date. */
+export function recordedStepFields<S, St extends StepRecord, O>(kind: LedgerKind<S, St, O>, step: St): Readonly<Record<string, unknown>> {
+  return step.at === undefined ? kind.stepFields(step) : { ...kind.stepFields(step), at: step.at };
+}
+
+/** The text of one step, for comparing histories (its date included: a changed date is a changed history). */
 export function stepText<S, St extends StepRecord, O>(kind: LedgerKind<S, St, O>, step: St): string {
-  return JSON.stringify(kind.stepFields(step));
+  return JSON.stringify(recordedStepFields(kind, step));
 }
 
 export function expectObject(value: unknown, field: string, fix: string): Record<string, unknown> {

@@ -2,6 +2,7 @@ import { StemguardError } from "../errors";
 import { assertDistinctCollapsedId, assertKeyId, collapsedId } from "../keyring/key-id";
 import { ROLES } from "../keyring/types";
 import type { LedgerKind, StepRule } from "../ledger/kind";
+import { freshId, rotationCadence } from "../ledger/rotation-cadence";
 import { replay } from "../ledger/section";
 import { REDIS_EDITOR, redisTlsKind } from "./tls-kind";
 import { type RedisPasswordState, type RedisPasswordStep, type RedisPasswordsState, type RedisTlsState, type RedisTlsStep } from "./types";
@@ -92,6 +93,22 @@ export const redisPasswordsKind: LedgerKind<RedisPasswordsState, RedisPasswordSt
   initHint: `${REDIS_EDITOR} password init <password-id>`,
   fieldFix: (field) => (field === "passwords" ? `change password states only with '${REDIS_EDITOR} password stage|activate|retire'` : undefined),
   steps: STEPS,
+  cadence: {
+    credentials: ["password"],
+    assess: (state, history, today) =>
+      rotationCadence({
+        credential: "password",
+        holder: state.holder,
+        history,
+        createdId: (s) => (s.op === "init" || s.op === "stage" ? s.passwordId : undefined),
+        commands: {
+          promote: (id) => ({ step: `activate ${id}`, command: `${REDIS_EDITOR} password activate ${id}` }),
+          retire: (id) => ({ step: `retire ${id}`, command: `${REDIS_EDITOR} password retire ${id}` }),
+          stage: (id) => ({ step: `stage ${id}`, command: `${REDIS_EDITOR} password stage ${id}` }),
+        },
+        newId: freshId("p", today, (id) => state.collapsed.has(collapsedId(id))),
+      }),
+  },
   fields: ["passwords"],
   parseOptions: () => ({}),
   initial: () => ({ passwords: [], index: new Map(), collapsed: new Map(), holder: {} }),

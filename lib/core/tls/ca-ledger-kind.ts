@@ -1,6 +1,7 @@
 import { StemguardError } from "../errors";
 import { assertDistinctCollapsedId, assertKeyId, collapsedId } from "../keyring/key-id";
 import type { LedgerKind, StepRule } from "../ledger/kind";
+import { freshId, rotationCadence } from "../ledger/rotation-cadence";
 import type { CaState, LeafFingerprints, LeafGeneration, LedgerCa, TlsLedgerStep } from "./ca-ledger-types";
 
 /** What replaying a CA ledger yields. Kept indexed so each step is O(1). */
@@ -166,6 +167,29 @@ export const tlsCaKind: LedgerKind<TlsCaState, TlsLedgerStep, Record<string, nev
   editor: "stemguard tls ca",
   initHint: "stemguard tls ca init <ca-id>",
   steps: STEPS,
+  cadence: {
+    credentials: ["ca", "leaves"],
+    assess: (state, history, today) => {
+      const ca = rotationCadence({
+        credential: "ca",
+        holder: state.holder,
+        history,
+        createdId: (s) => (s.op === "init" || s.op === "stage-ca" ? s.caId : undefined),
+        commands: {
+          promote: () => ({ step: "reissue-leaves", command: "stemguard tls ca reissue-leaves" }),
+          retire: (id) => ({ step: `retire-ca ${id}`, command: `stemguard tls ca retire-ca ${id}` }),
+          stage: (id) => ({ step: `stage-ca ${id}`, command: `stemguard tls ca stage-ca ${id}` }),
+        },
+        newId: freshId("ca-", today, (id) => state.collapsed.has(collapsedId(id))),
+      });
+      const leavesBorn = Math.max(0, ...history.filter((s) => s.op === "init" || s.op === "reissue-leaves" || s.op === "renew-leaves").map((s) => s.phase));
+      const generation = state.leaves.at(-1);
+      const leaves = generation
+        ? [{ name: "leaves", id: `generation ${generation.generation}`, bornPhase: leavesBorn, renew: ca.inProgress ?? { step: "renew-leaves", command: "stemguard tls ca renew-leaves" } }]
+        : [];
+      return { inProgress: ca.inProgress, credentials: [...ca.credentials, ...leaves] };
+    },
+  },
   fields: ["cas", "leaves"],
   parseOptions: () => ({}),
   initial: () => ({ cas: [], leaves: [], index: new Map(), collapsed: new Map(), fingerprints: new Map(), holder: {} }),

@@ -1,3 +1,4 @@
+import type { Cadence } from "../ledger/cadence";
 /**
  * A CA's place in a CA rotation (mirrors signing keys, docs/architecture.md, "The rotation model"):
  * - `staged`: in every trust bundle, issues nothing yet;
@@ -37,6 +38,8 @@ export type TlsStep =
 export type TlsLedgerStep = TlsStep & {
   /** The phase this step produced (1 for `init`). */
   readonly phase: number;
+  /** The UTC date the step was written, once the ledger has a cadence. */
+  readonly at?: string;
 };
 
 /** A CA in the ledger. Only its fingerprint is recorded, never key material. */
@@ -68,4 +71,6 @@ export interface TlsCaLedger {
   readonly leaves: readonly LeafGeneration[];
   /** Every step taken, oldest first; replaying it yields `cas` and `leaves`. */
   readonly history: readonly TlsLedgerStep[];
+  /** The rotation cadence (`stemguard cadence`): the CA's and the leaves' maximum ages; steps then carry their date. */
+  readonly cadence?: Cadence;
 }

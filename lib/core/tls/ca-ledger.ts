@@ -21,7 +21,15 @@ export function tlsSection(ledger: TlsCaLedger): LedgerSection<TlsCaState, TlsLe
 
 /** The plain ledger object of a section. */
 export function tlsLedgerFromSection(section: LedgerSection<TlsCaState, TlsLedgerStep, Record<string, never>>): TlsCaLedger {
-  return { schemaVersion: 1, kind: "stemguard.tls-ca", phase: section.phase, cas: [...section.state.cas], leaves: [...section.state.leaves], history: section.history };
+  return {
+    schemaVersion: 1,
+    kind: "stemguard.tls-ca",
+    phase: section.phase,
+    cas: [...section.state.cas],
+    leaves: [...section.state.leaves],
+    history: section.history,
+    ...(section.cadence ? { cadence: section.cadence } : {}),
+  };
 }
 
 /** The SHA-256 fingerprint of a PEM certificate, in the ledger's format (`AB:CD:...`). */
