@@ -30,3 +30,12 @@ export {
 } from "./tls-bundles";
 export type { TlsPemFile, TlsPemInput } from "../private/tls-pem-variable";
 export { keySecretName, roleSecretName, materialVariableName, planMaterialInputs, type MaterialInputPlan } from "./names";
+export {
+  StemRedis,
+  type StemRedisProps,
+  type StemRedisImportProps,
+  type IStemRedis,
+  type ISecurityGroupRef,
+  type RedisEnvVar,
+  type RedisPasswordInput,
+} from "./redis";
