@@ -1,0 +1,197 @@
+// Every step of the Redis walk on ElastiCache (plain -> dual -> first password -> clients-tls
+// -> tls-only -> stage, activate, retire), planned by real Terraform against the previous
+// phase's state built offline from that phase's own plan (test/support/offline-state.ts),
+// with the real engine version in that state: the provider decides "replace or update" for
+// transit_encryption_enabled from engine_version_actual. Each phase first plans "No changes"
+// against its own state. Only the inputs a phase requires are passed, so the stored copies
+// of earlier passwords are what later phases use.
+//
+// And the reason an engine below 7.0.5 is refused: the same plain -> dual step of a 6.2 group
+// (the construct refuses it, so the stack is patched after synth) plans a replace.
+//
+// Slow (about 25 sequential plans): `npm run test:transitions`, not `npm test`.
+import { Testing } from "cdktf";
+import { StemguardError } from "../../lib/core/errors";
+import { planElastiCachePasswordInputs } from "../../lib/core/redis/elasticache";
+import { REDIS_NETWORK, redisStack } from "../aws/redis-stack";
+import { AWS_WALK_STEPS, walkLedgers, type RedisWalkLedger } from "../aws/redis-walk";
+import { redisLeakNeedles, markerPassword } from "../aws/redis-markers";
+import {
+  convergeState,
+  describeChanges,
+  changedAttributes,
+  loadProviderSchemas,
+  planTransition,
+  plansNoChanges,
+  stateFromPlan,
+  type Converged,
+  type PhaseConfig,
+  type PlanJson,
+  type PlanResourceChange,
+  type StateV4,
+  type Transition,
+} from "../support/offline-state";
+import { composeModules, describeWithTerraform, SharedProvider, TerraformWorkdir } from "../support/terraform";
+
+type Json = Record<string, unknown>;
+const MODULE = "redis";
+const NAME_PREFIX = "stem-redis";
+/** What ElastiCache reports for engine_version "7.1" (and, for the negative test, "6.2"). */
+const ENGINE_ACTUAL = { "7.1": "7.1.0", "6.2": "6.2.6" } as const;
+
+/** One phase as the root's child module `redis`, with only the inputs the phase requires. */
+function phaseConfig(w: RedisWalkLedger, patch?: (stack: Json) => void): PhaseConfig & { readonly stack: Json } {
+  const stack = JSON.parse(Testing.synth(redisStack(w.ledger).stack)) as Json;
+  patch?.(stack);
+  const inputs: Record<string, string> = {};
+  for (const p of planElastiCachePasswordInputs(w.ledger, NAME_PREFIX, "server")) if (p.required) inputs[p.variableName] = markerPassword(p.passwordId);
+  const provider = ((stack.provider as Json).aws as Json[])[0];
+  const composed = composeModules([{ name: MODULE, stackJson: stack, inputs }], provider);
+  // A phase without passwords has no variables, and Terraform refuses an empty "variable" object.
+  const root = JSON.parse(composed.files["main.tf.json"]) as Json;
+  if (Object.keys(root.variable as Json).length === 0) delete root.variable;
+  return { files: { ...composed.files, "main.tf.json": JSON.stringify(root, null, 2) }, env: composed.env, stack };
+}
+
+/** The state with `engine_version_actual` of every replication group set to what ElastiCache would report. */
+function withEngineVersion(state: StateV4, actual: string): StateV4 {
+  const copy = structuredClone(state);
+  for (const r of copy.resources) if (r.type === "aws_elasticache_replication_group") for (const i of r.instances) i.attributes.engine_version_actual = actual;
+  return copy;
+}
+
+const managed = (plan: PlanJson) => (plan.resource_changes ?? []).filter((r) => r.mode === "managed");
+const ofType = (plan: PlanJson, type: string): PlanResourceChange[] => managed(plan).filter((r) => r.type === type);
+
+describeWithTerraform("ElastiCache Redis: each step planned against the previous phase's offline state", (tooling) => {
+  const walk = walkLedgers(AWS_WALK_STEPS);
+  const configs = walk.map((w) => phaseConfig(w));
+  let workdir: TerraformWorkdir;
+  let provider: SharedProvider | undefined;
+  const converged: Converged[] = [];
+  const transitions: Transition[] = [];
+  /** The plain -> dual step of an engine 6.2 group, planned against its own converged state. */
+  let oldEngine: { converged: Converged; transition: Transition };
+  const timings: string[] = [];
+
+  beforeAll(async () => {
+    workdir = TerraformWorkdir.create(tooling, "stemguard-redis-transitions-");
+    provider = await SharedProvider.start(tooling).catch((err: Error) => {
+      console.warn(`terraform starts the provider itself (slower): no shared provider process (${err.message})`);
+      return undefined;
+    });
+    if (provider) workdir.attach(provider);
+    for (const [file, content] of Object.entries(configs[0].files)) workdir.write(file, content);
+    const init = await workdir.init();
+    if (init.exitCode !== 0) throw new Error(`terraform init failed: ${init.stderr}`);
+    const schemas = await loadProviderSchemas(workdir);
+
+    let started = Date.now();
+    // Phase 1 from an empty state, then with the engine version ElastiCache reports.
+    const first = await convergeState(workdir, configs[0], { generation: "g1" });
+    converged.push(await convergeState(workdir, configs[0], { generation: "g1", from: withEngineVersion(first.state, ENGINE_ACTUAL["7.1"]) }));
+    timings.push(`phase 1: ${first.plans + converged[0].plans} plans, ${Date.now() - started} ms`);
+    for (let i = 1; i < configs.length; i++) {
+      started = Date.now();
+      const transition = await planTransition(workdir, configs[i - 1], configs[i], { converged: converged[i - 1], generation: `g${i}` });
+      transitions.push(transition);
+      const from = stateFromPlan(transition.plan, schemas, { generation: `g${i + 1}`, previous: converged[i - 1].state });
+      converged.push(await convergeState(workdir, configs[i], { generation: `g${i + 1}`, from }));
+      timings.push(`step ${i}->${i + 1}: 1 plan, then ${converged[i].plans} plans to converge, ${Date.now() - started} ms`);
+    }
+
+    // Engine 6.2: the construct refuses it, so the 7.1 stacks are patched after synth.
+    started = Date.now();
+    const to62 = (stack: Json) => {
+      const resources = stack.resource as Record<string, Record<string, Json>>;
+      for (const rg of Object.values(resources.aws_elasticache_replication_group)) rg.engine_version = "6.2";
+      for (const pg of Object.values(resources.aws_elasticache_parameter_group)) pg.family = "redis6.x";
+    };
+    const [plain62, dual62] = [phaseConfig(walk[0], to62), phaseConfig(walk[1], to62)];
+    const first62 = await convergeState(workdir, plain62, { generation: "o1" });
+    const converged62 = await convergeState(workdir, plain62, { generation: "o1", from: withEngineVersion(first62.state, ENGINE_ACTUAL["6.2"]) });
+    oldEngine = { converged: converged62, transition: await planTransition(workdir, plain62, dual62, { converged: converged62, generation: "o1" }) };
+    timings.push(`engine 6.2 plain -> dual: ${first62.plans + converged62.plans + 1} plans, ${Date.now() - started} ms`);
+    if (process.env.STEMGUARD_TRANSITION_TIMINGS) console.log(timings.join("\n"));
+  }, 280_000);
+
+  afterAll(async () => {
+    await provider?.stop();
+    if (process.env.STEMGUARD_KEEP_TF_DIRS) console.warn(`kept ${workdir?.dir}`);
+    else workdir?.dispose();
+  });
+
+  test.each(walk.map((w, i) => [i + 1, w.step] as const))("phase %i (%s), re-planned against its own offline state, plans No changes", (n) => {
+    const c = converged[n - 1];
+    expect(describeChanges(c.plan)).toBe("");
+    expect(plansNoChanges(c.plan)).toBe(true);
+    // The real engine version is in the state the next step is planned against.
+    const rg = c.state.resources.find((r) => r.type === "aws_elasticache_replication_group")!;
+    expect(rg.instances[0].attributes.engine_version_actual).toBe(ENGINE_ACTUAL["7.1"]);
+  });
+
+  test.each(walk.slice(1).map((w, i) => [i + 2, w.step] as const))(
+    "the step to phase %i (%s) updates the replication group, the user group and the default user in place, never replaces them",
+    (n) => {
+      const plan = transitions[n - 2].plan;
+      for (const type of ["aws_elasticache_replication_group", "aws_elasticache_user_group", "aws_elasticache_user"]) {
+        const [rc] = ofType(plan, type);
+        expect({ type, actions: rc.change.actions }).toEqual({ type, actions: expect.arrayContaining([expect.stringMatching(/^(update|no-op)$/)]) });
+        expect({ type, actions: rc.change.actions.length, replace: rc.change.replace_paths ?? [] }).toEqual({ type, actions: 1, replace: [] });
+      }
+      // Nothing in the stack is deleted or replaced except a retired password's stored copy.
+      // (The test stack's role secret version is rewritten in every phase; it is not the construct's.)
+      const destroyed = managed(plan)
+        .filter((r) => r.change.actions.includes("delete") && r.type !== "aws_secretsmanager_secret_version")
+        .map((r) => `${r.type}.${r.name}`);
+      const retired = walk[n - 1].step.startsWith("password retire") ? [expect.stringMatching(/^terraform_data\.Redis_Password-pw1_/)] : [];
+      expect(destroyed).toEqual(retired);
+    },
+  );
+
+  test("what each step changes: transit settings, then the default user's passwords and the group attachment", () => {
+    const rows = transitions.map((t, i) => {
+      const changed = (type: string) => {
+        const rc = ofType(t.plan, type)[0];
+        return rc.change.actions.join() === "no-op" ? "-" : changedAttributes(rc).filter((a) => !["tags_all"].includes(a)).join(" ");
+      };
+      const stored = managed(t.plan)
+        .filter((r) => r.type === "terraform_data" && r.change.actions.join() !== "no-op")
+        .map((r) => `${r.change.actions.join()} ${/Password-(\w+)_/.exec(r.name)![1]}`)
+        .join(" ");
+      return [walk[i + 1].step, changed("aws_elasticache_replication_group"), changed("aws_elasticache_user"), changed("aws_elasticache_user_group"), stored || "-"];
+    });
+    expect(rows).toEqual([
+      ["tls dual", "transit_encryption_enabled transit_encryption_mode", "-", "-", "-"],
+      ["password init pw1", "user_group_ids", "authentication_mode", "-", "create pw1"],
+      ["tls clients-tls", "-", "-", "-", "-"],
+      ["tls tls-only", "transit_encryption_mode", "-", "-", "-"],
+      ["password stage pw2", "-", "authentication_mode", "-", "create pw2"],
+      ["password activate pw2", "-", "-", "-", "-"],
+      ["password retire pw1", "-", "authentication_mode", "-", "delete pw1"],
+    ]);
+  });
+
+  test("engine 6.2: the construct refuses it at synth, and turning TLS on against a 6.2 group's state would replace the group", () => {
+    expect(() => redisStack(walk[0].ledger, { engineVersion: "6.2" })).toThrow(StemguardError);
+    expect(() => redisStack(walk[0].ledger, { engineVersion: "6.2" })).toThrow(/cannot turn TLS on in place: the provider plans a replace/);
+    expect(plansNoChanges(oldEngine.converged.plan)).toBe(true);
+    const [rg] = ofType(oldEngine.transition.plan, "aws_elasticache_replication_group");
+    expect(rg.change.actions).toEqual(["delete", "create"]);
+    expect(rg.change.replace_paths).toEqual([["transit_encryption_enabled"]]);
+    expect(oldEngine.transition.run.stdout).toMatch(/aws_elasticache_replication_group\.Redis_ReplicationGroup_\w+ must be replaced/);
+    expect(oldEngine.transition.run.stdout).toMatch(/~ transit_encryption_enabled += false -> true # forces replacement/);
+  });
+
+  test("no password in any human plan output; the plan JSON and the state hold them (the documented caveat)", () => {
+    const needles = ["pw1", "pw2"].flatMap((id) => redisLeakNeedles(markerPassword(id)));
+    for (const [i, t] of transitions.entries()) {
+      const human = t.run.stdout + t.run.stderr;
+      expect({ step: walk[i + 1].step, leaks: needles.filter((n) => human.includes(n.needle)).map((n) => n.label) }).toEqual({ step: walk[i + 1].step, leaks: [] });
+    }
+    const staged = transitions[walk.findIndex((w) => w.step === "password stage pw2") - 1];
+    expect(staged.planText).toContain(markerPassword("pw2"));
+    expect(JSON.stringify(converged[walk.findIndex((w) => w.step === "password init pw1")].state)).toContain(markerPassword("pw1"));
+    expect(REDIS_NETWORK.subnetIds.length).toBe(2);
+  });
+});
