@@ -32,11 +32,8 @@ export function awsMaterialVariable(scope: Construct, plan: MaterialInputPlan, a
             ? "Required in this phase: it creates the key's secret."
             : "Needed only where the key's secret does not exist yet (a new environment); leave unset otherwise.") +
           " Ephemeral: kept out of plan files and state.",
+        emptyDefault: !plan.required,
       });
-      if (!plan.required) {
-        variable.addOverride("default", "");
-        variable.addOverride("nullable", false);
-      }
       return variable;
     },
   });

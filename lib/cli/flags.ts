@@ -21,4 +21,10 @@ export function parseRoleFlag(value: string): Role {
   return value as Role;
 }
 
+/** A TCP port flag (`--port`, `--tls-port`, `--redis-port`, ...): a whole number from 1 to 65535. */
+export function parsePortFlag(value: string, field: string): number {
+  if (!/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > 65535) throw new StemguardError("a port is a whole number from 1 to 65535", { field, value, fix: "e.g. 6379 (plain) and 6380 (TLS)" });
+  return Number(value);
+}
+
 export const ALGORITHM_FLAG_HELP = `signing algorithm: ${SIGNING_ALGORITHMS.join(" | ")}`;

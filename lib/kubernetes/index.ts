@@ -11,6 +11,7 @@ export {
 } from "./signing-keyring";
 export {
   KEYRING_REVISION_ANNOTATION,
+  REDIS_CLIENT_REVISION_ANNOTATION,
   STEM_TIME_ZONE,
   type StemContainerEnvVar,
   type SecretKeyEnvVar,
@@ -31,3 +32,16 @@ export {
   type TlsBundlePaths,
 } from "./tls-bundles";
 export type { TlsPemFile, TlsPemInput } from "../private/tls-pem-variable";
+export {
+  StemRedis,
+  DEFAULT_REDIS_IMAGE,
+  REDIS_CONFIG_REVISION_ANNOTATION,
+  type StemRedisProps,
+  type StemRedisImportProps,
+  type StemRedisPeer,
+  type StemRedisStorage,
+  type StemRedisResources,
+  type IStemRedis,
+  type RedisEnvVar,
+  type RedisPasswordInput,
+} from "./redis";

@@ -1,5 +1,5 @@
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
-import { Fn, type TerraformVariable } from "cdktf";
+import { Fn, TerraformStack, type TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { StemguardError } from "../core/errors";
 import { planRoleEnv, resolveRoleEnv } from "../core/keyring/env-plan";
@@ -9,8 +9,9 @@ import { claimObjectName } from "../private/stack-claims";
 import { assertLabels, assertNamePrefix, assertNamespace } from "./kubernetes-names";
 import { planMaterialInputs, type MaterialInputPlan } from "./material-inputs";
 import { materialInputVariable } from "./material-variable";
+import type { IStemRedis } from "./redis-base";
 import { SigningKeyringBase, type ISigningKeyring } from "./signing-keyring-base";
-import { KEYRING_REVISION_ANNOTATION } from "./workload-env";
+import { KEYRING_REVISION_ANNOTATION, REDIS_CLIENT_REVISION_ANNOTATION } from "./workload-env";
 
 export type { ISigningKeyring } from "./signing-keyring-base";
 
@@ -66,6 +67,21 @@ export interface StemSigningKeyringProps {
    * @default - all roles: producer, worker, beat
    */
   readonly roles?: readonly Role[];
+
+  /**
+   * A Redis (`StemRedis`, or `StemRedis.fromNamePrefix` for one another stack
+   * runs) in this stack. Each role Secret then also carries that role's
+   * Redis env (`STEM_BROKER_URL`, `STEM_RESULT_BACKEND_URL`, ... with the
+   * active password, and the STEM_TLS_* paths over rediss://), written with
+   * `data_wo` like the signing variables, and `containerEnv` refers to them:
+   * a role's whole Stem env is one Secret. The pods also roll when the Redis
+   * client env changes (`stemguard.io/redis-client-revision`). Containers
+   * must then not set those variables themselves (nor use the TLS bundles'
+   * `containerEnv`; mount their client volumes only).
+   *
+   * @default - the Secrets carry the signing env only
+   */
+  readonly redis?: IStemRedis;
 }
 
 /** Where to find a keyring another stack created: the same ledger and names, no resources. */
@@ -100,6 +116,14 @@ export interface SigningKeyringImportProps {
    * @default - all roles: producer, worker, beat
    */
   readonly roles?: readonly Role[];
+
+  /**
+   * The Redis the owning keyring was given (`redis`), so `variableNames`,
+   * `containerEnv` and the annotations match its Secrets.
+   *
+   * @default - no Redis env in the Secrets
+   */
+  readonly redis?: IStemRedis;
 }
 
 /** A material input the keyring declared: names plus the Terraform variable. */
@@ -147,6 +171,8 @@ export class StemSigningKeyring extends SigningKeyringBase {
   public readonly namePrefix: string;
   /** Resolved roles, in producer, worker, beat order. */
   public readonly roles: readonly Role[];
+  /** The Redis whose client env the role Secrets carry, when given. */
+  public readonly redis?: IStemRedis;
   /**
    * The ephemeral inputs `terraform plan`/`apply` need in this phase, in ledger
    * order: set `TF_VAR_<variableName>` to the key's JSON document
@@ -179,6 +205,7 @@ export class StemSigningKeyring extends SigningKeyringBase {
       }
     }
     this.roles = resolveKeyringRoles(props.roles, field("roles"));
+    this.redis = checkedRedis(this, props.redis, field("redis"));
 
     for (const role of this.roles) {
       claimObjectName(this, `Kubernetes Secret ${this.namespace}/${this.secretName(role)}`, this.node.path, field("namePrefix"), this.namePrefix);
@@ -194,16 +221,27 @@ export class StemSigningKeyring extends SigningKeyringBase {
       const revision = this.revision(role);
       // Tokens only: a hand-written "${...}" inside Fn.join would be escaped to a literal "$${...}".
       const data = resolveRoleEnv(planRoleEnv(this.ledger, role), (ref) => Fn.lookup(documents.get(ref.keyId), ref.field));
+      if (this.redis) {
+        for (const entry of this.redis.clientEnv(role)) {
+          if (entry.name in data) throw new StemguardError(`${entry.name} would be set twice in the role Secret`, { field: field("redis"), value: entry.name, fix: "report this: signing and Redis variables never share a name" });
+          data[entry.name] = entry.value;
+        }
+        // The Secret is rewritten whenever its revision moves: from a signing step too, which needs the active Redis password.
+        if (revision === this.ledger.phase) this.redis.requireActivePassword(`the signing keyring ${this.node.path}`);
+      }
       const secret = new SecretV1(this, roleId(role), {
         metadata: {
           name: this.secretName(role),
           namespace: this.namespace,
           labels: { ...labels, [MANAGED_BY]: "stemguard", [ROLE_LABEL]: role },
-          annotations: { [KEYRING_REVISION_ANNOTATION]: String(revision) },
+          annotations: {
+            [KEYRING_REVISION_ANNOTATION]: String(revision),
+            ...(this.redis ? { [REDIS_CLIENT_REVISION_ANNOTATION]: String(this.redis.clientEnvRevision) } : {}),
+          },
         },
         type: "Opaque",
         dataWo: data,
-        dataWoRevision: revision,
+        dataWoRevision: this.secretRevision(role),
       });
       this.secrets.set(role, secret);
       // The Secret's attribute, not a literal: workloads then depend on the Secret, so Terraform rewrites
@@ -228,6 +266,7 @@ class ImportedSigningKeyring extends SigningKeyringBase {
   public readonly namespace: string;
   public readonly namePrefix: string;
   public readonly roles: readonly Role[];
+  public readonly redis?: IStemRedis;
 
   constructor(scope: Construct, id: string, props: SigningKeyringImportProps) {
     super(scope, id);
@@ -238,11 +277,24 @@ class ImportedSigningKeyring extends SigningKeyringBase {
     this.namePrefix = props.namePrefix ?? DEFAULT_NAME_PREFIX;
     assertNamePrefix(this.namePrefix, field("namePrefix"));
     this.roles = resolveKeyringRoles(props.roles, field("roles"));
+    this.redis = checkedRedis(this, props.redis, field("redis"));
   }
 
   protected secretNameRef(role: Role): string {
     return this.secretName(role);
   }
+}
+
+/** The Redis must be in the keyring's stack: its password inputs are that stack's variables. */
+function checkedRedis(keyring: Construct, redis: IStemRedis | undefined, field: string): IStemRedis | undefined {
+  if (redis !== undefined && TerraformStack.of(redis) !== TerraformStack.of(keyring)) {
+    throw new StemguardError("the Redis is in another stack; the role Secrets can only use password inputs of their own stack", {
+      field,
+      value: redis.node.path,
+      fix: `use StemRedis.fromNamePrefix(this, "Redis", { ledgerFile: "stemguard.redis.json", namespace: "${redis.namespace}", namePrefix: "${redis.namePrefix}" }) in this stack`,
+    });
+  }
+  return redis;
 }
 
 /** Construct ID of a role's Secret: part of the Terraform address, so never change it. */

@@ -8,6 +8,13 @@ import { refuseOwnedVariable, refuseSecondBinding, SIGNING_ENV_OWNER } from "../
  */
 export const KEYRING_REVISION_ANNOTATION = "stemguard.io/keyring-revision";
 
+/**
+ * Pod-template annotation carrying the Redis client-env revision of a keyring
+ * wired to a Redis (`redis` prop): a new value rolls the pods when their Redis
+ * URLs or STEM_TLS_* paths change (clients-tls, client-auth optional, a password activation).
+ */
+export const REDIS_CLIENT_REVISION_ANNOTATION = "stemguard.io/redis-client-revision";
+
 /** Stem serialises local times without an offset, so every Stem container runs in UTC (docs/stem-compat.md §2.7). */
 export const STEM_TIME_ZONE = "UTC";
 
@@ -80,17 +87,20 @@ export function mergePodAnnotations(
   revision: number,
   userAnnotations: Readonly<Record<string, string>>,
   field: string,
+  redisRevision?: number,
 ): Record<string, string> {
-  const value = String(revision);
-  const existing = userAnnotations[KEYRING_REVISION_ANNOTATION];
-  if (existing !== undefined && existing !== value) {
-    throw new StemguardError(`${KEYRING_REVISION_ANNOTATION} is set by the signing keyring (revision ${value})`, {
-      field: `${field}.${KEYRING_REVISION_ANNOTATION}`,
-      value: existing,
-      fix: "remove the annotation; a pod takes its Stem signing env from exactly one keyring role",
-    });
+  const owned: [string, string][] = [[KEYRING_REVISION_ANNOTATION, String(revision)], ...(redisRevision === undefined ? [] : [[REDIS_CLIENT_REVISION_ANNOTATION, String(redisRevision)] as [string, string]])];
+  for (const [key, value] of owned) {
+    const existing = userAnnotations[key];
+    if (existing !== undefined && existing !== value) {
+      throw new StemguardError(`${key} is set by the signing keyring (revision ${value})`, {
+        field: `${field}.${key}`,
+        value: existing,
+        fix: "remove the annotation; a pod takes its Stem signing env from exactly one keyring role",
+      });
+    }
   }
-  return { ...userAnnotations, [KEYRING_REVISION_ANNOTATION]: value };
+  return { ...userAnnotations, ...Object.fromEntries(owned) };
 }
 
 /** An entry a keyring added: a `STEM_SIGNING_*` variable read from the Secret key of the same name. */

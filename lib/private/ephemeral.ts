@@ -36,6 +36,15 @@ export interface EphemeralVariableProps {
    * @default false
    */
   readonly optional?: boolean;
+  /**
+   * When true the variable defaults to "" and is not nullable: for inputs of
+   * write-only arguments that a phase does not write (the provider demands a
+   * value whenever the version argument is set; an unchanged version never
+   * writes it). Excludes `optional`.
+   *
+   * @default false
+   */
+  readonly emptyDefault?: boolean;
 }
 
 /**
@@ -61,6 +70,10 @@ export function ephemeralVariable(scope: Construct, id: string, props: Ephemeral
   variable.addOverride("ephemeral", true);
   // cdktf drops `default: null` from the config; the override keeps it.
   if (props.optional) variable.addOverride("default", null);
+  if (props.emptyDefault) {
+    variable.addOverride("default", "");
+    variable.addOverride("nullable", false);
+  }
   return variable;
 }
 

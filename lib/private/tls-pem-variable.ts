@@ -45,12 +45,9 @@ export function tlsPemVariable(scope: Construct, prefix: string, file: TlsPemFil
           `${owner}: ${spec.what}, the content of ${spec.source}. ` +
           (required ? "Required in this phase: it is written now." : "Needed only where the TLS objects do not exist yet (a new environment); leave unset otherwise.") +
           " Ephemeral: kept out of plan files and state.",
-      });
-      if (!required) {
         // "" rather than null: write-only arguments are evaluated whenever planned; an unchanged revision never writes it.
-        variable.addOverride("default", "");
-        variable.addOverride("nullable", false);
-      }
+        emptyDefault: !required,
+      });
       return variable;
     },
   });

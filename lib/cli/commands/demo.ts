@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { makeOutputDirectory } from "../../core/fs/atomic-write";
 import { StemguardError } from "../../core/errors";
 import { type SigningAlgorithm, type SigningLedger } from "../../core/keyring/types";
 import type { TerraformJson } from "../../review/synth-diff";
@@ -46,6 +47,8 @@ Example:
 
       const ledgers = exampleRotation(opts.algorithm);
       const outRoot = path.resolve(io.cwd, opts.out);
+      // Before any synth: a bad --out is a usage error, never a spinning write under /proc.
+      makeOutputDirectory(outRoot, "--out");
       const readStack = (outdir: string, stackId: string): TerraformJson =>
         JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stackId, "cdk.tf.json"), "utf8")) as TerraformJson;
       const started = Date.now();
@@ -53,7 +56,7 @@ Example:
         io.stderr(`synthesizing phase ${ledger.phase}/${ledgers.length} (${ledger.history.at(-1)!.op} ${ledger.history.at(-1)!.keyId})...\n`);
         const awsDir = path.join(outRoot, `phase-${ledger.phase}`, "aws");
         const k8sDir = path.join(outRoot, `phase-${ledger.phase}`, "kubernetes");
-        for (const dir of [awsDir, k8sDir]) fs.mkdirSync(dir, { recursive: true });
+        for (const dir of [awsDir, k8sDir]) makeOutputDirectory(dir, "--out");
         const aws = buildAwsFleetApp({ outdir: awsDir, ledger, services });
         aws.app.synth();
         buildKubernetesFleetApp({ outdir: k8sDir, ledger, services }).synth();

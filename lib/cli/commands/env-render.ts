@@ -5,7 +5,7 @@ import { writeFileAtomic } from "../../core/fs/atomic-write";
 import { DEFAULT_LEDGER_FILE, readLedgerFile } from "../../core/keyring/ledger-file";
 import { ledgerAtPhase } from "../../core/keyring/steps";
 import { ROLES, type Role } from "../../core/keyring/types";
-import { parseRoleFlag } from "../flags";
+import { parsePortFlag, parseRoleFlag } from "../flags";
 import type { CliIo } from "../io";
 
 /** Adds `env render` to the `env` command group. */
@@ -56,10 +56,6 @@ Example:
     });
 }
 
-const port = (value: string, field: string): number => {
-  if (!/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > 65535) throw new StemguardError("a port is a whole number from 1 to 65535", { field, value, fix: "e.g. 6379 (plain) and 6380 (TLS)" });
-  return Number(value);
-};
 
 /** The role's Redis env when --redis-ledger is given: one artifact with the signing env. */
 function redisEnv(io: CliIo, opts: { material: string; redisLedger?: string; redisHost?: string; redisPort: string; redisTlsPort: string; redisTlsDir?: string }): Record<string, string> {
@@ -76,8 +72,8 @@ function redisEnv(io: CliIo, opts: { material: string; redisLedger?: string; red
     ledger,
     {
       host: opts.redisHost,
-      port: port(opts.redisPort, "--redis-port"),
-      tlsPort: port(opts.redisTlsPort, "--redis-tls-port"),
+      port: parsePortFlag(opts.redisPort, "--redis-port"),
+      tlsPort: parsePortFlag(opts.redisTlsPort, "--redis-tls-port"),
       tlsFiles: dir ? { ca: path.join(dir, "ca.crt"), clientCert: path.join(dir, "client.crt"), clientKey: path.join(dir, "client.key") } : undefined,
     },
     path.resolve(io.cwd, opts.material),

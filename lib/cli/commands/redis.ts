@@ -25,6 +25,7 @@ import { REDIS_EDITOR, redisTlsKind } from "../../core/redis/tls-kind";
 import { REDIS_CLIENT_AUTH, REDIS_TLS_MODES, type RedisPasswordStep } from "../../core/redis/types";
 import { assertKeyId } from "../../core/keyring/key-id";
 import { LEDGER_KIND_NAMES } from "../../review/ledger-kinds";
+import { parsePortFlag } from "../flags";
 import { CliExit, EXIT, type CliIo } from "../io";
 import type { RegisterCommand } from "./index";
 
@@ -182,8 +183,8 @@ Example:
     const out = path.resolve(io.cwd, opts.out);
     const tlsDir = opts.tlsDir === undefined ? undefined : path.resolve(io.cwd, opts.tlsDir);
     const server = {
-      port: portFlag(opts.port, "--port"),
-      tlsPort: portFlag(opts.tlsPort, "--tls-port"),
+      port: parsePortFlag(opts.port, "--port"),
+      tlsPort: parsePortFlag(opts.tlsPort, "--tls-port"),
       tlsFiles: tlsDir ? { cert: path.join(tlsDir, "server.crt"), key: path.join(tlsDir, "server.key"), ca: path.join(tlsDir, "ca.crt") } : undefined,
       aclFile: opts.aclFile ?? path.join(out, "users.acl"),
       unixSocket: opts.unixSocket,
@@ -215,11 +216,6 @@ const PASSWORD_HELP: Record<RedisPasswordStep["op"], string> = {
   retire: "Retire a retiring password (after every role moved off it), or withdraw a staged one.",
 };
 
-function portFlag(value: string, field: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new StemguardError("a port is a whole number from 1 to 65535", { field, value, fix: "e.g. 6379 (plain) and 6380 (TLS)" });
-  return n;
-}
 
 function step(io: CliIo, opts: Opts, apply: (l: RedisLedger) => RedisLedger, section: "tls" | "passwords", nextKey: string): void {
   const file = path.resolve(io.cwd, opts.ledger);

@@ -89,6 +89,33 @@ export function assertWriteTarget(file: string, field: string): void {
   }
 }
 
+/**
+ * Creates `dir` (and its parents) for output files after refusing what no
+ * output directory may be: a path under /proc, /sys or /dev (after resolving
+ * links), a symbolic link, or an existing non-directory. File system errors
+ * (read-only mount, no permission) become StemguardErrors naming `field`.
+ */
+export function makeOutputDirectory(dir: string, field: string): void {
+  const target = path.resolve(dir);
+  const real = realDirectory(target);
+  const inTree = SYSTEM_TREES.find((tree) => real === tree || real.startsWith(`${tree}/`));
+  if (inTree) throw new StemguardError(`refusing to write under ${inTree} (stemguard writes regular files only)`, { field, value: dir, fix: "choose a directory in an ordinary file system" });
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.lstatSync(target);
+  } catch {
+    stat = undefined;
+  }
+  if (stat && !stat.isDirectory()) {
+    throw new StemguardError(`exists and is ${stat.isSymbolicLink() ? "a symbolic link" : describeKind(stat)}, not a directory`, { field, value: dir, fix: "choose a directory that does not exist yet or is a real directory" });
+  }
+  try {
+    fs.mkdirSync(target, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw describeWriteError(err, dir, field);
+  }
+}
+
 /** The real path of `dir`, or of its nearest existing ancestor joined with the rest. */
 function realDirectory(dir: string): string {
   try {

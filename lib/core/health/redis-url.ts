@@ -161,10 +161,10 @@ function credentialsOf(userInfo: string): { password: string | undefined; userna
 /**
  * Replaces the credentials of a URL with `***` so it can be printed. Works on
  * any text, parseable or not: everything between `//` (or the scheme's `:`)
- * and the LAST `@` of the text is credentials (redact/redact.ts). A `user:`
- * prefix is kept only when that part has exactly one `:` and no `/`, `?` or
- * `#` (then it is the user name Stem reads). `stem health` prints the URL
- * verbatim, password included; stemguard never does.
+ * and the LAST `@` of the text is credentials (redact/redact.ts), the user
+ * name included (a secret can stand there too). Only the `:` of Stem's
+ * usual `:password@` form is kept. `stem health` prints the URL verbatim,
+ * password included; stemguard never does.
  */
 export function redactUrl(url: string): string {
   const all = redactUrlCredentials(url);
@@ -173,8 +173,8 @@ export function redactUrl(url: string): string {
   const start = all.indexOf("***");
   const userInfo = url.slice(start, at);
   if (userInfo === "") return url;
-  if (/[/?#]/.test(userInfo) || userInfo.split(":").length !== 2) return all;
-  return `${url.slice(0, start)}${userInfo.slice(0, userInfo.indexOf(":") + 1)}***${url.slice(at)}`;
+  if (/[/?#]/.test(userInfo) || userInfo.split(":").length !== 2 || !userInfo.startsWith(":")) return all;
+  return `${url.slice(0, start)}:***${url.slice(at)}`;
 }
 
 /**

@@ -1,11 +1,11 @@
 import { StemguardError } from "../errors";
 import { assertDistinctCollapsedId, assertKeyId, collapsedId } from "../keyring/key-id";
+import { ROLES } from "../keyring/types";
 import type { LedgerKind, StepRule } from "../ledger/kind";
 import { replay } from "../ledger/section";
 import { REDIS_EDITOR, redisTlsKind } from "./tls-kind";
 import { type RedisPasswordState, type RedisPasswordStep, type RedisPasswordsState, type RedisTlsState, type RedisTlsStep } from "./types";
 
-const ROLES = ["producer", "worker", "beat"];
 
 const fail = (step: RedisPasswordStep, problem: string, value: unknown, fix: string): never => {
   throw new StemguardError(problem, { field: `password ${step.op} ${step.passwordId}`, value, fix });

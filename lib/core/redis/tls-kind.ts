@@ -1,4 +1,5 @@
 import { StemguardError } from "../errors";
+import { ROLES } from "../keyring/types";
 import type { LedgerKind, StepRule } from "../ledger/kind";
 import { REDIS_CLIENT_AUTH, REDIS_TLS_MODES, type RedisTlsMode, type RedisTlsState, type RedisTlsStep } from "./types";
 import { clientTransport, serverTransport } from "./transport";
@@ -128,8 +129,8 @@ export const redisTlsKind: LedgerKind<RedisTlsState, RedisTlsStep, Record<string
     const b = { ...before, acceptedPasswords: [], mode: before.mode ?? "plain" };
     const a = { ...after, acceptedPasswords: [], mode: after.mode ?? "plain" };
     const server = JSON.stringify(serverTransport(b)) !== JSON.stringify(serverTransport(a)) ? ["redis"] : [];
-    const clients = JSON.stringify(clientTransport(b)) !== JSON.stringify(clientTransport(a)) ? ["producer", "worker", "beat"] : [];
-    return before.mode === undefined ? ["redis", "producer", "worker", "beat"] : [...server, ...clients];
+    const clients = JSON.stringify(clientTransport(b)) !== JSON.stringify(clientTransport(a)) ? [...ROLES] : [];
+    return before.mode === undefined ? ["redis", ...ROLES] : [...server, ...clients];
   },
   table: (state) => {
     const phase = { mode: state.mode ?? "plain", clientAuth: state.clientAuth, acceptedPasswords: [] };

@@ -95,7 +95,9 @@ describe("parseRedisUrl", () => {
 describe("redactUrl", () => {
   it.each([
     ["rediss://:pw@h:1/0", "rediss://:***@h:1/0"],
-    ["redis://user:pw@h", "redis://user:***@h"],
+    ["redis://user:pw@h", "redis://***@h"], // the user name too: a secret can stand there
+    ["redis://alice:s3cret@127.0.0.1:1", "redis://***@127.0.0.1:1"],
+    ["redis://user@:secretpw@host", "redis://***@host"],
     ["redis://pw@h", "redis://***@h"],
     ["redis://a:b:c@h", "redis://***@h"],
     ["redis://:p@ss@h", "redis://:***@h"],

@@ -11,7 +11,10 @@ export type WorkerModeContext = Pick<SigningLedger, "algorithm" | "verifyOnlyWor
 export function isLegal(keys: readonly LedgerKey[], op: StepOp, id: string, ctx: WorkerModeContext = { algorithm: "hmac-sha256" }): boolean {
   const key = keys.find((k) => k.id === id);
   const has = (state: LedgerKey["state"]) => keys.some((k) => k.state === state);
-  if (!/^[A-Za-z0-9._-]+$/.test(id)) return false;
+  if (!/^[A-Za-z0-9._-]+$/.test(id) || /^\.+$/.test(id) || id.length > 64) return false;
+  // Two ids of one ledger may not collapse to the same Terraform variable or secret name (k.1, k-1, k_1).
+  const collapse = (x: string) => x.replace(/[^A-Za-z0-9_]/g, "_");
+  if (op === "stage" && keys.some((k) => k.id !== id && collapse(k.id) === collapse(id))) return false;
   switch (op) {
     case "init":
       return keys.length === 0;

@@ -1,4 +1,3 @@
-import { StemguardError } from "../../../lib/core/errors";
 import { diffSections } from "../../../lib/core/ledger/diff";
 import {
   applyRedisPasswordStep,
@@ -11,16 +10,8 @@ import {
   type RedisLedger,
 } from "../../../lib/core/redis/ledger-file";
 import { fullWalk } from "./walk";
+import { refused } from "../../support/refused";
 
-const refused = (f: () => unknown): StemguardError => {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof StemguardError) return err;
-    throw err;
-  }
-  throw new Error("expected a StemguardError");
-};
 
 const mode = (l: RedisLedger, m: "dual" | "clients-tls" | "tls-only") => applyRedisTlsStep(l, { op: "mode", mode: m });
 const auth = (l: RedisLedger, v: "optional" | "yes") => applyRedisTlsStep(l, { op: "client-auth", clientAuth: v });
