@@ -6,107 +6,60 @@ import { ElasticacheUser } from "@cdktf/provider-aws/lib/elasticache-user";
 import { ElasticacheUserGroup } from "@cdktf/provider-aws/lib/elasticache-user-group";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { Annotations, Aspects, DataResource, Fn, TerraformBackend, TerraformStack, Token, type IAspect, type TerraformVariable } from "cdktf";
-import { Construct, type IConstruct } from "constructs";
+import { Aspects, TerraformStack, Token } from "cdktf";
+import { Construct } from "constructs";
+import { assertKeyId } from "../core/keyring/key-id";
 import { StemguardError } from "../core/errors";
-import { ROLES, type Role } from "../core/keyring/types";
-import { renderRedisClientEnv, type RedisUrlVariable } from "../core/redis/client-env";
-import {
-  assertElastiCachePhase,
-  elastiCacheEngineVersion,
-  elastiCacheServerFingerprint,
-  elastiCacheTransit,
-  planElastiCachePasswordInputs,
-  type ElastiCacheEngine,
-  type ElastiCachePasswordInputPlan,
-} from "../core/redis/elasticache";
-import { currentRedisPhase, type RedisLedger } from "../core/redis/ledger-file";
-import type { RedisPhase } from "../core/redis/types";
-import { assertPlainAbsolutePath } from "../private/tls-bundle-rules";
+import { elastiCacheEngineVersion, elastiCacheTransit, type ElastiCacheEngine } from "../core/redis/elasticache";
+import { redisPasswordVariableName } from "../core/redis/revisions";
 import { claimObjectName } from "../private/stack-claims";
+import { redisPasswordVariable, type RedisPasswordInput } from "../private/redis-password-variable";
 import type { IKmsKeyRef } from "./refs";
-import { loadRedisLedger, redisLedgerTag } from "./redis-ledger";
-import { redisPasswordVariable } from "./redis-password-variable";
+import { assertInteger, StemRedisBase, storedCopy, storedValue, type IStemRedis, type StemRedisImportProps } from "./redis-base";
+import { StateBackendWarning } from "./redis-state-warning";
+
+export type { IStemRedis, RedisEnvVar, RedisPasswordInput, StemRedisImportProps } from "./redis-base";
 
 const STEM_REDIS = Symbol.for("stemguard.StemRedis");
 
-/** The default `namePrefix`, the same on every platform. */
-const DEFAULT_NAME_PREFIX = "stem-redis";
 /** Every role's default access: all keys, all Pub/Sub channels (Stem's heartbeats), all commands. */
 const DEFAULT_ACCESS_STRING = "on ~* &* +@all";
-/** `<namePrefix>-default` (the RBAC user id) must fit ElastiCache's 40 characters. */
-const MAX_NAME_PREFIX = 32;
+
+/**
+ * The census user's access: read-only commands on Stem's keys, no channels,
+ * no dangerous commands. The census's Redis ACL on a self-run Redis is `resetkeys %R~stem:*
+ * resetchannels -@all +@read -@dangerous +ping +hello +select`; ElastiCache
+ * access strings take no reset rules (a new user starts with no keys and no
+ * channels), and with read commands only, `~stem:*` grants what `%R~stem:*` does.
+ */
+export const CENSUS_ACCESS_STRING = "on ~stem:* -@all +@read -@dangerous +ping +hello +select";
 
 /** A security group by id: a `SecurityGroup`, a `DataAwsSecurityGroup` or a literal `sg-...`. */
 export interface ISecurityGroupRef {
   readonly id: string;
 }
 
-/** One entry of a role's Stem Redis env. `value` may be a Terraform expression over a sensitive input (see `clientEnv`). */
-export interface RedisEnvVar {
-  readonly name: string;
-  readonly value: string;
-}
-
-/** A declared password input: names plus the Terraform variable. */
-export interface RedisPasswordInput extends ElastiCachePasswordInputPlan {
-  /** The sensitive input variable (stack level). */
-  readonly variable: TerraformVariable;
-}
-
-/** What a Redis created here and one another stack owns (`StemRedis.fromNamePrefix`) both take. */
-export interface StemRedisImportProps {
+/** The read-only census user (`StemRedisProps.censusUser`). */
+export interface RedisCensusUserProps {
   /**
-   * The Redis ledger as an object. Give at most one of `ledger` and `ledgerFile`.
+   * Id of the census user's password (`[A-Za-z0-9._-]`). Its input is
+   * `<prefix_with_underscores>_census_password_<id>` (the content of
+   * `material/<id>.password` from 'stemguard redis password generate'),
+   * needed once, in the apply that creates it; the stack keeps a copy in its
+   * state (like the default user's, not write-only: the provider has no
+   * write-only password argument). A new id rotates it: that phase needs the
+   * new input, and the user then accepts only the new password.
    *
-   * @default - read from `ledgerFile`
+   * @default "census"
    */
-  readonly ledger?: RedisLedger;
+  readonly passwordId?: string;
 
   /**
-   * Path of the Redis ledger, relative to the process's working directory.
+   * The user name the census logs in with (ElastiCache user names are unique per user group).
    *
-   * @default "stemguard.redis.json"
+   * @default "stem-census"
    */
-  readonly ledgerFile?: string;
-
-  /**
-   * The replication group id, and prefix of every other name: the subnet
-   * group and user group (`<prefix>`), the security group
-   * (`<prefix>-redis`), the parameter group (`<prefix>-<family>`), the RBAC
-   * default user (`<prefix>-default`) and the password inputs
-   * (`<prefix_with_underscores>_password_<id>`). 1-32 lowercase letters,
-   * digits and single hyphens, starting with a letter.
-   *
-   * @default "stem-redis"
-   */
-  readonly namePrefix?: string;
-
-  /**
-   * The port. ElastiCache serves TLS and plain on this one port while the
-   * transit encryption mode is `preferred`, so the URL port never changes.
-   *
-   * @default 6379
-   */
-  readonly port?: number;
-
-  /**
-   * Database index per Stem URL variable; `STEM_BROKER_URL` is always set.
-   *
-   * @default { STEM_BROKER_URL: 0, STEM_RESULT_BACKEND_URL: 1 }
-   */
-  readonly databases?: Partial<Record<RedisUrlVariable, number>>;
-
-  /**
-   * Path, inside the Stem containers, of a CA bundle that holds Amazon's CA
-   * (the ElastiCache server certificate's issuer), set as `STEM_TLS_CA_CERT`
-   * over rediss://. Leave it unset: clients then trust the platform store,
-   * which holds Amazon's roots. Once any `STEM_TLS_*` path is set, Stem trusts
-   * only that file, so a bundle without Amazon's CA fails every connection.
-   *
-   * @default - no STEM_TLS_* (the platform trust store)
-   */
-  readonly caCertPath?: string;
+  readonly userName?: string;
 }
 
 export interface StemRedisProps extends StemRedisImportProps {
@@ -219,115 +172,18 @@ export interface StemRedisProps extends StemRedisImportProps {
    * @default - no tags
    */
   readonly tags?: Readonly<Record<string, string>>;
-}
-
-/** A Redis Stem workloads can use: created here (`new StemRedis`) or in another stack (`StemRedis.fromNamePrefix`). */
-export interface IStemRedis extends IConstruct {
-  /** The validated Redis ledger. */
-  readonly ledger: RedisLedger;
-  /** What the server and every client get in the ledger's phase. */
-  readonly phase: RedisPhase;
-  readonly namePrefix: string;
-  readonly port: number;
-  /** The primary endpoint's address (a token): the host of every URL, and the name Stem verifies the certificate against. */
-  readonly endpointAddress: string;
-  /** Fingerprint of what ElastiCache runs in this phase (transit settings, which password ids it accepts and clients send). */
-  readonly revision: string;
-  /** The password inputs of this phase. */
-  readonly materialInputs: readonly RedisPasswordInput[];
-  /** A role's Stem Redis env: every URL variable and, with `caCertPath` over rediss://, `STEM_TLS_CA_CERT`. */
-  clientEnv(role: Role): RedisEnvVar[];
-}
-
-/** What a created and an imported Redis share: everything that follows from the ledger, the names and the endpoint. */
-abstract class StemRedisBase extends Construct implements IStemRedis {
-  public readonly ledger: RedisLedger;
-  public readonly phase: RedisPhase;
-  public readonly namePrefix: string;
-  public readonly port: number;
-  public readonly revision: string;
-  public abstract readonly endpointAddress: string;
-  public readonly materialInputs: readonly RedisPasswordInput[];
-  protected readonly ledgerTag: string;
-  private readonly databases?: Partial<Record<RedisUrlVariable, number>>;
-  private readonly caCertPath?: string;
-  /** Password id -> its stored copy in this stack's state (terraform_data), kept across phases. */
-  private readonly holders = new Map<string, DataResource>();
-  private readonly passwordExpressions = new Map<string, string>();
-
-  protected constructor(scope: Construct, id: string, props: StemRedisImportProps, scopeOfPasswords: "server" | "clients") {
-    super(scope, id);
-    const field = (name: string) => `${this.node.path} props.${name}`;
-    this.ledger = loadRedisLedger(props, field);
-    this.ledgerTag = redisLedgerTag(this.ledger);
-    this.phase = currentRedisPhase(this.ledger);
-    assertElastiCachePhase(this.phase, field(props.ledger !== undefined ? "ledger" : "ledgerFile"));
-    this.namePrefix = props.namePrefix ?? DEFAULT_NAME_PREFIX;
-    assertNamePrefix(this.namePrefix, field("namePrefix"));
-    this.port = props.port ?? 6379;
-    assertInteger(this.port, 1, 65535, field("port"), "e.g. 6379");
-    this.databases = props.databases;
-    if (props.caCertPath !== undefined) assertPlainAbsolutePath(props.caCertPath, field("caCertPath"), "caCertPath", "/etc/ssl/certs/amazon-root-ca.pem");
-    this.caCertPath = props.caCertPath;
-    this.revision = elastiCacheServerFingerprint(this.phase);
-
-    const inputs: RedisPasswordInput[] = [];
-    for (const plan of planElastiCachePasswordInputs(this.ledger, this.namePrefix, scopeOfPasswords)) {
-      const input = redisPasswordVariable(this, plan, this.ledgerTag, field("namePrefix"));
-      inputs.push(input);
-      // The stack's own copy of the password, written once from the input: the input is
-      // needed only in the phase that adds the password (ignore_changes), yet every later
-      // phase still configures it (the provider has no write-only password argument). It is
-      // kept in triggers_replace, not input: state marks it sensitive there, while
-      // terraform_data's output (a copy of input) would be unmarked and shown in plan output.
-      const holder = new DataResource(this, `Password-${plan.passwordId}`, {
-        lifecycle: {
-          ignoreChanges: ["triggers_replace"],
-          postcondition: [
-            {
-              condition: "${length(self.triggers_replace) > 0}",
-              errorMessage: `Redis password "${plan.passwordId}" has no value here: this stack has no stored copy yet (a new environment). Set ${plan.envVarName} once ('stemguard redis password generate').`,
-            },
-          ],
-        },
-      });
-      holder.addOverride("triggers_replace", input.variable.stringValue);
-      this.holders.set(plan.passwordId, holder);
-    }
-    this.materialInputs = inputs;
-  }
 
   /**
-   * A role's Stem Redis env in this phase: every URL variable Stem reads
-   * (`STEM_BROKER_URL`, `STEM_RESULT_BACKEND_URL`, and the stores given in
-   * `databases`) with the primary endpoint as host, `redis://` before
-   * clients-tls and `rediss://` from it on, on the one port, with the active
-   * password; over rediss:// `STEM_TLS_CA_CERT` only when `caCertPath` is set
-   * (otherwise Stem trusts the platform store, which holds Amazon's CA).
+   * A read-only census user in the user group, for stemguard's census (it
+   * counts queued envelopes by signing key without changing anything):
+   * access string `on ~stem:* -@all +@read -@dangerous +ping +hello +select`.
+   * Its password is in state like the default user's (see `censusInput`).
+   * The user group is attached from the ledger's first password on, so the
+   * census can log in from then on (ElastiCache requires TLS for passwords).
    *
-   * Once the ledger has a password the URL values are Terraform expressions
-   * (`sensitive(...)` of this stack's stored copy of the password input),
-   * never text: put them only into write-only arguments, e.g. a role's
-   * Secrets Manager secret (`secret_string_wo`), never into ECS
-   * `environment` (task definitions are in state and plan output).
+   * @default - no census user
    */
-  public clientEnv(role: Role): RedisEnvVar[] {
-    if (!ROLES.includes(role)) throw new StemguardError(`unknown role; roles are ${ROLES.join(", ")}`, { field: `${this.node.path}.clientEnv`, value: role, fix: "use producer, worker or beat (the dashboard signs like a producer)" });
-    const env = renderRedisClientEnv(this.phase, { host: this.endpointAddress, port: this.port, databases: this.databases, tlsFiles: this.caCertPath ? { ca: this.caCertPath } : undefined }, (passwordId) => this.passwordExpression(passwordId));
-    return env.map(([name, value]) => ({ name, value }));
-  }
-
-  /** `sensitive(terraform_data.<password>.triggers_replace)`: one token per id (cdktf records a stack trace per token). */
-  protected passwordExpression(passwordId: string): string {
-    let value = this.passwordExpressions.get(passwordId);
-    if (value === undefined) {
-      const holder = this.holders.get(passwordId);
-      if (!holder) throw new Error(`internal: no stored copy of Redis password ${passwordId}`); // the input plan covers every accepted id
-      value = Fn.sensitive(holder.getStringAttribute("triggers_replace")) as string;
-      this.passwordExpressions.set(passwordId, value);
-    }
-    return value;
-  }
+  readonly censusUser?: RedisCensusUserProps;
 }
 
 /**
@@ -350,6 +206,16 @@ abstract class StemRedisBase extends Construct implements IStemRedis {
  * attached (ElastiCache's built-in open default user serves); the first
  * password step attaches it. A password reaches Terraform once, through the
  * sensitive input `<prefix>_password_<id>` (see `materialInputs`).
+ *
+ * Clients over rediss:// trust Amazon's certificate through the platform
+ * trust store: `clientEnv` sets no `STEM_TLS_*` unless `caCertPath` names a
+ * bundle that holds Amazon's CA (once any `STEM_TLS_*` path is set, Stem
+ * trusts only that file). **ElastiCache has no client certificates** (its
+ * TLS authenticates the server only; clients authenticate with the
+ * password), so a Redis ledger with client-auth `optional` or `yes` is
+ * refused here; run Redis yourself (`stemguard/kubernetes`) for mutual TLS.
+ * Engine: Redis OSS 7.0 or later (TLS turns on in place only from 7.0.5;
+ * below it the provider replaces the group, i.e. a new, empty Redis), or Valkey.
  *
  * **The passwords are in Terraform state, in plan files and in
  * `terraform show -json`.** AWS provider 5.100 has no write-only argument for
@@ -379,7 +245,8 @@ export class StemRedis extends StemRedisBase {
     return new ImportedStemRedis(scope, id, props);
   }
 
-  public readonly endpointAddress: string;
+  /** The primary endpoint's address (a token): the host of every URL, and the name Stem verifies the certificate against. */
+  public readonly clientHost: string;
   /** Resolved engine. */
   public readonly engine: ElastiCacheEngine;
   /** Resolved engine version (major.minor). */
@@ -391,6 +258,12 @@ export class StemRedis extends StemRedisBase {
   /** The RBAC user named `default` (user id `<namePrefix>-default`). */
   public readonly defaultUser: ElasticacheUser;
   public readonly userGroup: ElasticacheUserGroup;
+  /** The read-only census user (`censusUser`), when asked for. */
+  public readonly censusUser?: ElasticacheUser;
+  /** The census user's password input, when `censusUser` is given: required in the apply that creates the user. */
+  public readonly censusInput?: RedisPasswordInput;
+  /** The census user's name and password (a sensitive expression over this stack's stored copy), when `censusUser` is given. */
+  public readonly censusCredentials?: { readonly userName: string; readonly password: string };
   private readonly peers = new Map<string, VpcSecurityGroupIngressRule>();
 
   constructor(scope: Construct, id: string, props: StemRedisProps) {
@@ -453,18 +326,26 @@ export class StemRedis extends StemRedisBase {
     // The default user and its group exist from the first phase, so each later step changes
     // them in place. ElastiCache refuses a user group without a user named "default".
     const passwords = this.materialInputs.map((m) => this.passwordExpression(m.passwordId));
+    // RBAC users and groups of engine "redis" serve Redis OSS and Valkey groups alike; a
+    // "valkey" group would refuse the no-password default user of the plain phase.
     this.defaultUser = new ElasticacheUser(this, "DefaultUser", {
       userId: `${this.namePrefix}-default`,
       userName: "default",
-      engine: this.engine,
+      engine: "redis",
       accessString,
       authenticationMode: passwords.length > 0 ? { type: "password", passwords } : { type: "no-password-required" },
       ...tags,
     });
+    if (props.censusUser) {
+      const census = censusUser(this, props.censusUser, field("censusUser"), tags);
+      this.censusUser = census.user;
+      this.censusInput = census.input;
+      this.censusCredentials = census.credentials;
+    }
     this.userGroup = new ElasticacheUserGroup(this, "UserGroup", {
       userGroupId: this.namePrefix,
-      engine: this.engine,
-      userIds: [this.defaultUser.userId],
+      engine: "redis",
+      userIds: [this.defaultUser.userId, ...(this.censusUser ? [this.censusUser.userId] : [])],
       ...tags,
     });
 
@@ -494,9 +375,9 @@ export class StemRedis extends StemRedisBase {
       applyImmediately: props.applyImmediately ?? true,
       ...tags,
     });
-    this.endpointAddress = this.replicationGroup.primaryEndpointAddress;
+    this.clientHost = this.replicationGroup.primaryEndpointAddress;
     for (const peer of props.allowFrom ?? []) this.allowFrom(peer);
-    Aspects.of(this).add(new StateBackendWarning(this));
+    Aspects.of(this).add(new StateBackendWarning(this, this.phase.acceptedPasswords.length > 0 || this.censusUser !== undefined));
   }
 
   /**
@@ -524,66 +405,35 @@ export class StemRedis extends StemRedisBase {
 
 /** `StemRedis.fromNamePrefix`: the URLs of a Redis another stack owns. */
 class ImportedStemRedis extends StemRedisBase {
-  public readonly endpointAddress: string;
+  public readonly clientHost: string;
 
   constructor(scope: Construct, id: string, props: StemRedisImportProps) {
     super(scope, id, props, "clients");
-    this.endpointAddress = new DataAwsElasticacheReplicationGroup(this, "ReplicationGroup", { replicationGroupId: this.namePrefix }).primaryEndpointAddress;
+    this.clientHost = new DataAwsElasticacheReplicationGroup(this, "ReplicationGroup", { replicationGroupId: this.namePrefix }).primaryEndpointAddress;
   }
 }
 
-/**
- * Warns at synth when the stack's state backend is not encrypted remote
- * state: the ElastiCache passwords are in state (AWS provider 5.100 has no
- * write-only password argument).
- */
-class StateBackendWarning implements IAspect {
-  private warned = false;
-
-  constructor(private readonly redis: StemRedis) {}
-
-  public visit(node: IConstruct): void {
-    if (node !== this.redis || this.warned) return;
-    this.warned = true;
-    const problem = stateBackendProblem(TerraformStack.of(this.redis));
-    if (!problem) return;
-    const holds = this.redis.phase.acceptedPasswords.length > 0 ? "holds the Redis passwords in plain text" : "will hold the Redis passwords in plain text from the first password step";
-    Annotations.of(this.redis).addWarning(
-      `stemguard: the Terraform state of this stack ${holds} (ElastiCache users have no write-only password argument in AWS provider 5.100), but ${problem}. ` +
-        "Use an encrypted, access-controlled remote backend, e.g. new S3Backend(stack, { bucket, key, region, encrypt: true }) (plus use_lockfile through addOverride).",
-    );
+/** The census user: `<prefix>-census`, its password input and stored copy. */
+function censusUser(redis: StemRedis, props: RedisCensusUserProps, field: string, tags: { tags?: Record<string, string> }) {
+  const passwordId = props.passwordId ?? "census";
+  assertKeyId(passwordId, `${field}.passwordId`, "password id");
+  const userName = props.userName ?? "stem-census";
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,39}$/.test(userName) || userName === "default") {
+    throw new StemguardError("censusUser.userName must be a letter, then up to 39 letters, digits or hyphens, and not default", { field: `${field}.userName`, value: userName, fix: 'use "stem-census"' });
   }
-}
-
-/** Backends that keep state encrypted at rest by themselves. */
-const ENCRYPTED_BACKENDS = new Set(["remote", "cloud", "gcs", "azurerm"]);
-
-/** Why the stack's backend is not encrypted remote state, or undefined when it is. */
-function stateBackendProblem(stack: TerraformStack): string | undefined {
-  const backend = stack.node.children.find((c): c is TerraformBackend => TerraformBackend.isBackend(c));
-  if (!backend) return "the stack has no backend (cdktf's default is the local backend: a terraform.tfstate file)";
-  const config = (backend.toTerraform() as { terraform?: { backend?: Record<string, Record<string, unknown>> }; terraform_cloud?: unknown }).terraform?.backend ?? {};
-  const [type, settings] = Object.entries(config)[0] ?? ["cloud", {}];
-  if (type === "s3") return settings.encrypt === true ? undefined : "its S3 backend does not set encrypt = true";
-  if (ENCRYPTED_BACKENDS.has(type)) return undefined;
-  return type === "local" ? "its backend is local (a terraform.tfstate file)" : `stemguard cannot tell whether its ${type} backend encrypts state`;
-}
-
-function assertNamePrefix(prefix: unknown, field: string): asserts prefix is string {
-  if (typeof prefix !== "string" || prefix.length > MAX_NAME_PREFIX || !/^[a-z](?:[a-z0-9]|-(?!-))*$/.test(prefix) || prefix.endsWith("-")) {
-    throw new StemguardError(`namePrefix must be 1-${MAX_NAME_PREFIX} lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen: it is the replication group id (and <prefix>-default the RBAC user id)`, {
-      field,
-      value: prefix,
-      fix: 'use a prefix such as "stem-redis" or "prod-stem"',
-    });
-  }
-}
-
-function assertInteger(value: number, min: number, max: number, field: string, fix: string): void {
-  if (Token.isUnresolved(value)) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new StemguardError(`must be a whole number from ${min} to ${max}`, { field, value, fix });
-  }
+  const variableName = redisPasswordVariableName(`${redis.namePrefix}_census`, passwordId);
+  const input = redisPasswordVariable(redis, { passwordId, variableName, envVarName: `TF_VAR_${variableName}`, required: false }, `census ${redis.namePrefix}`, field, "state");
+  const holder = storedCopy(redis, `CensusPassword-${passwordId}`, input.variable.stringValue, `Census password "${passwordId}"`, input.envVarName);
+  const password = storedValue(holder);
+  const user = new ElasticacheUser(redis, "CensusUser", {
+    userId: `${redis.namePrefix}-census`,
+    userName,
+    engine: "redis",
+    accessString: CENSUS_ACCESS_STRING,
+    authenticationMode: { type: "password", passwords: [password] },
+    ...tags,
+  });
+  return { user, input, credentials: { userName, password } };
 }
 
 function assertSubnets(subnetIds: readonly string[], multiAz: boolean, field: string): void {

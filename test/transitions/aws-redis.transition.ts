@@ -13,7 +13,9 @@
 import { Testing } from "cdktf";
 import { StemguardError } from "../../lib/core/errors";
 import { planElastiCachePasswordInputs } from "../../lib/core/redis/elasticache";
-import { REDIS_NETWORK, redisStack } from "../aws/redis-stack";
+import { planMaterialInputs } from "../../lib/aws/names";
+import { markerDocument, markerMaterial } from "../aws/markers";
+import { REDIS_KEYRING_PREFIX, REDIS_NETWORK, REDIS_SIGNING_LEDGER, redisStack } from "../aws/redis-stack";
 import { AWS_WALK_STEPS, walkLedgers, type RedisWalkLedger } from "../aws/redis-walk";
 import { redisLeakNeedles, markerPassword } from "../aws/redis-markers";
 import {
@@ -23,6 +25,7 @@ import {
   loadProviderSchemas,
   planTransition,
   plansNoChanges,
+  replaceEphemeralReads,
   stateFromPlan,
   type Converged,
   type PhaseConfig,
@@ -39,11 +42,20 @@ const NAME_PREFIX = "stem-redis";
 /** What ElastiCache reports for engine_version "7.1" (and, for the negative test, "6.2"). */
 const ENGINE_ACTUAL = { "7.1": "7.1.0", "6.2": "6.2.6" } as const;
 
-/** One phase as the root's child module `redis`, with only the inputs the phase requires. */
-function phaseConfig(w: RedisWalkLedger, patch?: (stack: Json) => void): PhaseConfig & { readonly stack: Json } {
-  const stack = JSON.parse(Testing.synth(redisStack(w.ledger).stack)) as Json;
+/** The signing key the keyring's role secrets read (an ephemeral read, replaced by a test variable). */
+const K1 = markerDocument(markerMaterial("hmac-sha256", "k1"));
+
+/**
+ * One phase as the root's child module `redis`, with only the inputs the phase requires
+ * (the census password in the first phase only: later phases use the stored copy).
+ */
+function phaseConfig(w: RedisWalkLedger, patch?: (stack: Json) => void, first = w.step === "init plain"): PhaseConfig & { readonly stack: Json } {
+  const replaced = replaceEphemeralReads(JSON.parse(Testing.synth(redisStack(w.ledger).stack)) as Json, () => K1);
+  const stack = replaced.stackJson;
   patch?.(stack);
-  const inputs: Record<string, string> = {};
+  const inputs: Record<string, string> = { ...replaced.inputs };
+  for (const m of planMaterialInputs(REDIS_SIGNING_LEDGER, REDIS_KEYRING_PREFIX)) inputs[m.variableName] = K1;
+  if (first) inputs.stem_redis_census_password_census = markerPassword("census");
   for (const p of planElastiCachePasswordInputs(w.ledger, NAME_PREFIX, "server")) if (p.required) inputs[p.variableName] = markerPassword(p.passwordId);
   const provider = ((stack.provider as Json).aws as Json[])[0];
   const composed = composeModules([{ name: MODULE, stackJson: stack, inputs }], provider);
@@ -61,7 +73,10 @@ function withEngineVersion(state: StateV4, actual: string): StateV4 {
 }
 
 const managed = (plan: PlanJson) => (plan.resource_changes ?? []).filter((r) => r.mode === "managed");
-const ofType = (plan: PlanJson, type: string): PlanResourceChange[] => managed(plan).filter((r) => r.type === type);
+const ofType = (plan: PlanJson, type: string): PlanResourceChange[] =>
+  managed(plan).filter((r) => r.type === type && !(type === "aws_elasticache_user" && r.name.startsWith("Redis_CensusUser_")));
+const censusUser = (plan: PlanJson) => managed(plan).find((r) => r.name.startsWith("Redis_CensusUser_"))!;
+const roleVersions = (plan: PlanJson) => managed(plan).filter((r) => r.type === "aws_secretsmanager_secret_version" && r.name.startsWith("Signing_Role-"));
 
 describeWithTerraform("ElastiCache Redis: each step planned against the previous phase's offline state", (tooling) => {
   const walk = walkLedgers(AWS_WALK_STEPS);
@@ -73,6 +88,7 @@ describeWithTerraform("ElastiCache Redis: each step planned against the previous
   /** The plain -> dual step of an engine 6.2 group, planned against its own converged state. */
   let oldEngine: { converged: Converged; transition: Transition };
   const timings: string[] = [];
+  let validate: { exitCode: number; stdout: string; stderr: string };
 
   beforeAll(async () => {
     workdir = TerraformWorkdir.create(tooling, "stemguard-redis-transitions-");
@@ -85,6 +101,7 @@ describeWithTerraform("ElastiCache Redis: each step planned against the previous
     const init = await workdir.init();
     if (init.exitCode !== 0) throw new Error(`terraform init failed: ${init.stderr}`);
     const schemas = await loadProviderSchemas(workdir);
+    validate = await workdir.validate();
 
     let started = Date.now();
     // Phase 1 from an empty state, then with the engine version ElastiCache reports.
@@ -107,7 +124,7 @@ describeWithTerraform("ElastiCache Redis: each step planned against the previous
       for (const rg of Object.values(resources.aws_elasticache_replication_group)) rg.engine_version = "6.2";
       for (const pg of Object.values(resources.aws_elasticache_parameter_group)) pg.family = "redis6.x";
     };
-    const [plain62, dual62] = [phaseConfig(walk[0], to62), phaseConfig(walk[1], to62)];
+    const [plain62, dual62] = [phaseConfig(walk[0], to62), phaseConfig(walk[1], to62, true)];
     const first62 = await convergeState(workdir, plain62, { generation: "o1" });
     const converged62 = await convergeState(workdir, plain62, { generation: "o1", from: withEngineVersion(first62.state, ENGINE_ACTUAL["6.2"]) });
     oldEngine = { converged: converged62, transition: await planTransition(workdir, plain62, dual62, { converged: converged62, generation: "o1" }) };
@@ -139,8 +156,8 @@ describeWithTerraform("ElastiCache Redis: each step planned against the previous
         expect({ type, actions: rc.change.actions }).toEqual({ type, actions: expect.arrayContaining([expect.stringMatching(/^(update|no-op)$/)]) });
         expect({ type, actions: rc.change.actions.length, replace: rc.change.replace_paths ?? [] }).toEqual({ type, actions: 1, replace: [] });
       }
-      // Nothing in the stack is deleted or replaced except a retired password's stored copy.
-      // (The test stack's role secret version is rewritten in every phase; it is not the construct's.)
+      // Nothing in the stack is deleted or replaced except a retired password's stored copy and
+      // the role secret versions the keyring rewrites (create before destroy) when the client env moves.
       const destroyed = managed(plan)
         .filter((r) => r.change.actions.includes("delete") && r.type !== "aws_secretsmanager_secret_version")
         .map((r) => `${r.type}.${r.name}`);
@@ -148,6 +165,30 @@ describeWithTerraform("ElastiCache Redis: each step planned against the previous
       expect(destroyed).toEqual(retired);
     },
   );
+
+  test("the first phase passes terraform validate (the Redis, the census user and the keyring wired to it)", () => {
+    expect(validate.stderr).toBe("");
+    expect(validate).toMatchObject({ exitCode: 0 });
+    expect(validate.stdout).toContain("The configuration is valid");
+  });
+
+  test("the census user never changes; the role secrets are rewritten exactly when the clients' Redis env moves", () => {
+    const rows = transitions.map((t, i) => {
+      const versions = roleVersions(t.plan);
+      expect(versions).toHaveLength(3);
+      for (const v of versions) expect((v.change.after as Json | undefined)?.secret_string_wo ?? null).toBeNull();
+      return [walk[i + 1].step, censusUser(t.plan).change.actions.join(), [...new Set(versions.map((v) => v.change.actions.join()))].join(" ")];
+    });
+    expect(rows).toEqual([
+      ["tls dual", "no-op", "no-op"],
+      ["password init pw1", "no-op", "create,delete"],
+      ["tls clients-tls", "no-op", "create,delete"],
+      ["tls tls-only", "no-op", "no-op"],
+      ["password stage pw2", "no-op", "no-op"],
+      ["password activate pw2", "no-op", "create,delete"],
+      ["password retire pw1", "no-op", "no-op"],
+    ]);
+  });
 
   test("what each step changes: transit settings, then the default user's passwords and the group attachment", () => {
     const rows = transitions.map((t, i) => {
@@ -177,14 +218,17 @@ describeWithTerraform("ElastiCache Redis: each step planned against the previous
     expect(() => redisStack(walk[0].ledger, { engineVersion: "6.2" })).toThrow(/cannot turn TLS on in place: the provider plans a replace/);
     expect(plansNoChanges(oldEngine.converged.plan)).toBe(true);
     const [rg] = ofType(oldEngine.transition.plan, "aws_elasticache_replication_group");
-    expect(rg.change.actions).toEqual(["delete", "create"]);
+    // A replace either way; create before destroy here, because the keyring's role secret
+    // versions (create_before_destroy) depend on the group's endpoint, and Terraform extends
+    // create_before_destroy to what they depend on.
+    expect([...rg.change.actions].sort()).toEqual(["create", "delete"]);
     expect(rg.change.replace_paths).toEqual([["transit_encryption_enabled"]]);
     expect(oldEngine.transition.run.stdout).toMatch(/aws_elasticache_replication_group\.Redis_ReplicationGroup_\w+ must be replaced/);
     expect(oldEngine.transition.run.stdout).toMatch(/~ transit_encryption_enabled += false -> true # forces replacement/);
   });
 
   test("no password in any human plan output; the plan JSON and the state hold them (the documented caveat)", () => {
-    const needles = ["pw1", "pw2"].flatMap((id) => redisLeakNeedles(markerPassword(id)));
+    const needles = ["pw1", "pw2", "census"].flatMap((id) => redisLeakNeedles(markerPassword(id)));
     for (const [i, t] of transitions.entries()) {
       const human = t.run.stdout + t.run.stderr;
       expect({ step: walk[i + 1].step, leaks: needles.filter((n) => human.includes(n.needle)).map((n) => n.label) }).toEqual({ step: walk[i + 1].step, leaks: [] });

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { StemguardError } from "../errors";
-import { collapsedId } from "../keyring/key-id";
 import type { RedisLedger } from "./ledger-file";
+import { redisPasswordVariableName, type RedisPasswordInputPlan } from "./revisions";
 import { REDIS_EDITOR } from "./tls-kind";
 import type { RedisPhase } from "./types";
 
@@ -106,34 +106,13 @@ export function elastiCacheEngineVersion(engine: unknown, version: unknown, fiel
   return { engine: e, major, minor, family: `${e}${major}` };
 }
 
-/** The Terraform variable of a Redis password: `<prefix_with_underscores>_password_<id>`, like the keyring's `<prefix>_key_<id>`. */
-export function elastiCachePasswordVariableName(namePrefix: string, passwordId: string): string {
-  return `${namePrefix.replace(/[^A-Za-z0-9_]/g, "_")}_password_${collapsedId(passwordId)}`;
-}
-
-/** One Redis password that reaches `terraform plan`/`apply` as an input variable. Names only, never the value. */
-export interface ElastiCachePasswordInputPlan {
-  readonly passwordId: string;
-  readonly variableName: string;
-  /** `TF_VAR_<variableName>`: set it to the password file's content without the newline. */
-  readonly envVarName: string;
-  /**
-   * True only in the phase whose step gives this stack the password: the
-   * step that adds it (init, stage) for the stack that owns the Redis, the
-   * step that makes it active (init, activate) for a stack that only writes
-   * URLs. The stack keeps a copy in its state from then on, so later phases
-   * may leave the input unset (a new environment must pass it once).
-   */
-  readonly required: boolean;
-}
-
 /**
  * The password inputs of the ledger's current phase: every password the
  * server accepts (`scope: "server"`, the stack that owns the replication
  * group) or only the active one (`scope: "clients"`, a stack that writes the
  * URLs of a Redis another stack owns).
  */
-export function planElastiCachePasswordInputs(ledger: RedisLedger, namePrefix: string, scope: "server" | "clients"): ElastiCachePasswordInputPlan[] {
+export function planElastiCachePasswordInputs(ledger: RedisLedger, namePrefix: string, scope: "server" | "clients"): RedisPasswordInputPlan[] {
   const passwords = ledger.passwords;
   if (!passwords) return [];
   const last = passwords.history.at(-1);
@@ -145,7 +124,7 @@ export function planElastiCachePasswordInputs(ledger: RedisLedger, namePrefix: s
   return passwords.state.passwords
     .filter((p) => p.state !== "retired" && (scope === "server" || p.id === active))
     .map((p) => {
-      const variableName = elastiCachePasswordVariableName(namePrefix, p.id);
+      const variableName = redisPasswordVariableName(namePrefix, p.id);
       return { passwordId: p.id, variableName, envVarName: `TF_VAR_${variableName}`, required: p.id === gained };
     });
 }
