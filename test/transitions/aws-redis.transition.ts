@@ -17,7 +17,8 @@ import { planMaterialInputs } from "../../lib/aws/names";
 import { markerDocument, markerMaterial } from "../aws/markers";
 import { REDIS_KEYRING_PREFIX, REDIS_NETWORK, REDIS_SIGNING_LEDGER, redisStack } from "../aws/redis-stack";
 import { AWS_WALK_STEPS, walkLedgers, type RedisWalkLedger } from "../aws/redis-walk";
-import { redisLeakNeedles, markerPassword } from "../aws/redis-markers";
+import { findPasswordLeaks, redisLeakNeedles, markerPassword } from "../aws/redis-markers";
+import { redactPlanJson } from "../../lib/core/redact/plan-json";
 import {
   convergeState,
   describeChanges,
@@ -237,5 +238,14 @@ describeWithTerraform("ElastiCache Redis: each step planned against the previous
     expect(staged.planText).toContain(markerPassword("pw2"));
     expect(JSON.stringify(converged[walk.findIndex((w) => w.step === "password init pw1")].state)).toContain(markerPassword("pw1"));
     expect(REDIS_NETWORK.subnetIds.length).toBe(2);
+  });
+
+  test("redactPlanJson leaves no password, in any form, in any plan JSON of the walk", () => {
+    const passwords = ["pw1", "pw2", "census"].map(markerPassword);
+    const plans = [...transitions.map((t, i) => [walk[i + 1].step, t.planText] as const), ...converged.map((c, i) => [`${walk[i].step} (converged)`, JSON.stringify(c.plan)] as const)];
+    expect(plans.some(([, text]) => findPasswordLeaks(text, passwords).length > 0)).toBe(true); // the caveat: raw plan JSON holds them
+    for (const [step, text] of plans) {
+      expect({ step, leaks: findPasswordLeaks(JSON.stringify(redactPlanJson(JSON.parse(text))), passwords) }).toEqual({ step, leaks: [] });
+    }
   });
 });
