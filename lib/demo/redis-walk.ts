@@ -16,15 +16,15 @@ export interface RedisWalkPhase {
 }
 
 /**
- * The example walk on ElastiCache: `init --mode plain`, `mode dual`, the first
- * password (ElastiCache takes passwords over TLS only), `mode clients-tls`,
- * `mode tls-only`, then a rotation: stage pw2, activate pw2, retire pw1.
+ * The example walk on ElastiCache: `init --mode plain`, `tls dual`, the first
+ * password (ElastiCache takes passwords over TLS only), `tls clients-tls`,
+ * `tls tls-only`, then a rotation: stage pw2, activate pw2, retire pw1.
  * No client-auth steps: ElastiCache has no client certificates.
  */
 export function exampleRedisWalk(): RedisWalkPhase[] {
   let ledger = initRedisLedger("plain");
   const out: RedisWalkPhase[] = [{ command: "stemguard redis init --mode plain", ledger }];
-  const tls = (mode: "dual" | "clients-tls" | "tls-only") => out.push({ command: `stemguard redis mode ${mode}`, ledger: (ledger = applyRedisTlsStep(ledger, { op: "mode", mode })) });
+  const tls = (mode: "dual" | "clients-tls" | "tls-only") => out.push({ command: `stemguard redis tls ${mode}`, ledger: (ledger = applyRedisTlsStep(ledger, { op: "mode", mode })) });
   const password = (op: "init" | "stage" | "activate" | "retire", id: string) => out.push({ command: `stemguard redis password ${op} ${id}`, ledger: (ledger = applyRedisPasswordStep(ledger, op, id)) });
   tls("dual");
   password("init", "pw1");
