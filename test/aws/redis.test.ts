@@ -4,6 +4,8 @@
 // in the synthesized JSON. Real terraform (validate, plan, each step against the previous
 // phase's offline state) is in test/transitions/aws-redis.transition.ts.
 import "../support/cdktf-jest";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { TerraformStack, Testing } from "cdktf";
 import { CENSUS_ACCESS_STRING, StemRedis } from "../../lib/aws/redis";
@@ -148,6 +150,11 @@ describe("StemRedis (ElastiCache): every phase of the AWS walk", () => {
   test("no password reaches the synthesized JSON in any form (only sensitive references)", () => {
     const passwords = ["pw1", "pw2", "census"].map(markerPassword);
     for (const p of PHASES) expect({ step: p.step, leaks: findPasswordLeaks(p.text, passwords) }).toEqual({ step: p.step, leaks: [] });
+    // Nor any jest snapshot of the AWS tests.
+    const snapshots = path.join(__dirname, "__snapshots__");
+    for (const file of fs.existsSync(snapshots) ? fs.readdirSync(snapshots) : []) {
+      expect({ file, leaks: findPasswordLeaks(fs.readFileSync(path.join(snapshots, file), "utf8"), passwords) }).toEqual({ file, leaks: [] });
+    }
     // Control: the search finds a password inside an encoded URL.
     expect(findPasswordLeaks(Buffer.from(`rediss://:${passwords[0]}@h:6379/0`).toString("base64"), passwords).length).toBeGreaterThan(0);
   });

@@ -19,6 +19,8 @@ import { REDIS_KEYRING_PREFIX, REDIS_NETWORK, REDIS_SIGNING_LEDGER, redisStack }
 import { AWS_WALK_STEPS, walkLedgers, type RedisWalkLedger } from "../aws/redis-walk";
 import { findPasswordLeaks, redisLeakNeedles, markerPassword } from "../aws/redis-markers";
 import { redactPlanJson } from "../../lib/core/redact/plan-json";
+import { parseRedisUrl } from "../../lib/core/health/redis-url";
+import { currentRedisPhase } from "../../lib/core/redis/ledger-file";
 import {
   convergeState,
   describeChanges,
@@ -238,6 +240,50 @@ describeWithTerraform("ElastiCache Redis: each step planned against the previous
     expect(staged.planText).toContain(markerPassword("pw2"));
     expect(JSON.stringify(converged[walk.findIndex((w) => w.step === "password init pw1")].state)).toContain(markerPassword("pw1"));
     expect(REDIS_NETWORK.subnetIds.length).toBe(2);
+  });
+
+  test("the role secrets Terraform composes carry exactly the URLs Stem needs in each phase: scheme, host, port, database and the active password", async () => {
+    // Each phase's role secret expressions, evaluated by real terraform with the stored copies,
+    // the endpoint and the key read replaced by test variables.
+    const HOST = "stem-redis.abc123.euw1.cache.amazonaws.com";
+    const evaluate = TerraformWorkdir.create(tooling, "stemguard-redis-eval-");
+    try {
+      const variables: Record<string, unknown> = { k1: { type: "string" }, host: { type: "string" }, pw1: { type: "string" }, pw2: { type: "string" } };
+      const outputs: Record<string, unknown> = {};
+      for (const [i, c] of configs.entries()) {
+        const versions = ((c.stack.resource as Json).aws_secretsmanager_secret_version ?? {}) as Record<string, { secret_string_wo: string }>;
+        for (const role of ["producer", "worker", "beat"]) {
+          const [, v] = Object.entries(versions).find(([n]) => n.startsWith(`Signing_Role-${role}_Version_`))!;
+          const expr = v.secret_string_wo
+            .replace(/sensitive\(terraform_data\.Redis_Password-(\w+?)_[0-9A-F]{8}\.triggers_replace\)/g, "var.$1")
+            .replace(/aws_elasticache_replication_group\.Redis_ReplicationGroup_[0-9A-F]{8}\.primary_endpoint_address/g, "var.host")
+            .replace(/var\.ephemeral_[\w-]+/g, "var.k1");
+          outputs[`p${i + 1}_${role}`] = { value: expr, sensitive: true };
+        }
+      }
+      evaluate.write("main.tf.json", JSON.stringify({ variable: variables, output: outputs }));
+      const env = { TF_VAR_k1: K1, TF_VAR_host: HOST, TF_VAR_pw1: markerPassword("pw1"), TF_VAR_pw2: markerPassword("pw2") };
+      const apply = await evaluate.run(["apply", "-auto-approve", "-input=false", "-no-color"], env);
+      expect(apply.stderr).toBe("");
+      const values = JSON.parse((await evaluate.run(["output", "-json"])).stdout) as Record<string, { value: string }>;
+      for (const [i, w] of walk.entries()) {
+        const phase = currentRedisPhase(w.ledger);
+        const scheme = ["clients-tls", "tls-only"].includes(phase.mode) ? "rediss" : "redis";
+        const auth = phase.activePassword ? `:${markerPassword(phase.activePassword)}@` : "";
+        for (const role of ["producer", "worker", "beat"]) {
+          const composed = JSON.parse(values[`p${i + 1}_${role}`].value) as Record<string, string>;
+          const redis = Object.fromEntries(Object.entries(composed).filter(([k]) => !k.startsWith("STEM_SIGNING_")));
+          expect({ step: w.step, role, redis }).toEqual({ step: w.step, role, redis: { STEM_BROKER_URL: `${scheme}://${auth}${HOST}:6379/0`, STEM_RESULT_BACKEND_URL: `${scheme}://${auth}${HOST}:6379/1` } });
+          const url = parseRedisUrl(composed.STEM_BROKER_URL);
+          const expected = { tls: scheme === "rediss", host: HOST, port: 6379, db: 0, password: phase.activePassword && markerPassword(phase.activePassword) };
+          expect({ step: w.step, url: { tls: url.tls, host: url.host, port: url.port, db: url.db, password: url.password } }).toEqual({ step: w.step, url: expected });
+        }
+      }
+      // The evaluation's own output shows no password.
+      expect(findPasswordLeaks(apply.stdout, ["pw1", "pw2"].map(markerPassword))).toEqual([]);
+    } finally {
+      evaluate.dispose();
+    }
   });
 
   test("redactPlanJson leaves no password, in any form, in any plan JSON of the walk", () => {
