@@ -189,6 +189,9 @@ export {
   type PerformedTlsStep,
 } from "./core/tls/ca-rotation";
 
+// Plan JSON (`terraform show -json`) made safe to print or post: ElastiCache passwords are in it
+export { redactPlanJson, maskSensitive, REDACTED_VALUE } from "./core/redact/plan-json";
+
 // Health check of Stem's broker and result backend
 export { DEFAULT_REDIS_PORT, parseRedisUrl, redactUrl, type RedisUrl } from "./core/health/redis-url";
 export { readTlsEnv, type StemTlsConfig } from "./core/health/tls-env";

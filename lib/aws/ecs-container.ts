@@ -32,9 +32,9 @@ export type BoundContainerDefinition<T extends EcsContainerDefinition> = T & {
 
 /** What a keyring adds to a container for one role. */
 export interface StemContainerBinding {
-  /** `TZ=UTC` and `STEMGUARD_KEYRING_REVISION=<revision>`. */
+  /** `TZ=UTC`, `STEMGUARD_KEYRING_REVISION=<revision>` and, with a Redis, `STEMGUARD_REDIS_CLIENT_REVISION`. */
   readonly environment: readonly EcsKeyValuePair[];
-  /** One entry per Stem signing variable, read from the role secret's JSON key. */
+  /** One entry per Stem variable of the role secret (signing, and with a Redis its URLs), read from its JSON key. */
   readonly secrets: readonly EcsSecretRef[];
 }
 
@@ -44,6 +44,14 @@ export interface StemContainerBinding {
  * revision (and a rolling deployment) then, and only then.
  */
 export const KEYRING_REVISION_ENV = "STEMGUARD_KEYRING_REVISION";
+
+/**
+ * Environment variable whose value is the Redis client-env revision of a
+ * keyring wired to a Redis (`redis` prop): a new value rolls the tasks when
+ * their Redis URLs change (clients-tls, a password activation). The ECS
+ * counterpart of Kubernetes' `stemguard.io/redis-client-revision`.
+ */
+export const REDIS_CLIENT_REVISION_ENV = "STEMGUARD_REDIS_CLIENT_REVISION";
 
 /**
  * `container` with `binding` appended to its `environment` and `secrets`.

@@ -12,6 +12,7 @@ export {
 } from "./signing-keyring";
 export {
   KEYRING_REVISION_ENV,
+  REDIS_CLIENT_REVISION_ENV,
   type StemContainerBinding,
   type EcsContainerDefinition,
   type BoundContainerDefinition,
@@ -30,3 +31,14 @@ export {
 } from "./tls-bundles";
 export type { TlsPemFile, TlsPemInput } from "../private/tls-pem-variable";
 export { keySecretName, roleSecretName, materialVariableName, planMaterialInputs, type MaterialInputPlan } from "./names";
+export {
+  StemRedis,
+  CENSUS_ACCESS_STRING,
+  type StemRedisProps,
+  type RedisCensusUserProps,
+  type StemRedisImportProps,
+  type IStemRedis,
+  type ISecurityGroupRef,
+  type RedisEnvVar,
+  type RedisPasswordInput,
+} from "./redis";

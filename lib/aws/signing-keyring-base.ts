@@ -3,10 +3,12 @@ import { Construct, type IConstruct } from "constructs";
 import { StemguardError } from "../core/errors";
 import { planRoleEnv, roleEnvRevision } from "../core/keyring/env-plan";
 import type { Role, SigningLedger } from "../core/keyring/types";
-import { SIGNING_ENV_OWNER } from "../private/user-env-rules";
-import { KEYRING_REVISION_ENV, mergeContainerBinding, type BoundContainerDefinition, type EcsContainerDefinition, type StemContainerBinding } from "./ecs-container";
+import { REDIS_URL_VARIABLES } from "../core/redis/client-env";
+import { SIGNING_ENV_OWNER, STEM_TLS_PREFIX } from "../private/user-env-rules";
+import { KEYRING_REVISION_ENV, REDIS_CLIENT_REVISION_ENV, mergeContainerBinding, type BoundContainerDefinition, type EcsContainerDefinition, type StemContainerBinding } from "./ecs-container";
 import { granteeIdPart } from "./grantee-id";
 import { readPolicyJson } from "./read-policy";
+import type { IStemRedis } from "./redis-base";
 import type { IKmsKeyRef, IRoleRef } from "./refs";
 
 /**
@@ -23,11 +25,15 @@ export interface ISigningKeyring extends IConstruct {
   readonly roles: readonly Role[];
   /** The KMS key of the secrets, if any. */
   readonly kmsKey?: IKmsKeyRef;
+  /** The Redis whose client env each role secret also carries, when given. */
+  readonly redis?: IStemRedis;
   /** ARN of `<namePrefix>/roles/<role>`. */
   roleSecretArn(role: Role): string;
   /** The role's keyring revision: the latest ledger phase that changed its env. */
   revision(role: Role): number;
-  /** Names of the Stem variables in the role secret, e.g. `STEM_SIGNING_KEYS`. */
+  /** `secret_string_wo_version` of the role secret: the keyring revision plus, with a Redis, its client-env revision. */
+  secretRevision(role: Role): number;
+  /** Names of the Stem variables in the role secret, e.g. `STEM_SIGNING_KEYS` (and, with a Redis, `STEM_BROKER_URL`, ...). */
   variableNames(role: Role): readonly string[];
   /** The ECS `secrets` and `environment` entries for a container of `role`. */
   containerBinding(role: Role): StemContainerBinding;
@@ -49,6 +55,7 @@ export abstract class SigningKeyringBase extends Construct implements ISigningKe
   public abstract readonly namePrefix: string;
   public abstract readonly roles: readonly Role[];
   public abstract readonly kmsKey?: IKmsKeyRef;
+  public abstract readonly redis?: IStemRedis;
 
   private readonly grants = new Map<string, IamRolePolicy>();
   /** Replaying the ledger per call would repeat for every container; once per role is enough. */
@@ -70,8 +77,19 @@ export abstract class SigningKeyringBase extends Construct implements ISigningKe
     return revision;
   }
 
+  /**
+   * `secret_string_wo_version` of the role secret: `revision(role)`, plus the
+   * Redis's client-env revision when a Redis is given. One pull request
+   * takes one step of one ledger, so the sum moves exactly when one of them does.
+   */
+  public secretRevision(role: Role): number {
+    return this.revision(role) + (this.redis?.clientEnvRevision ?? 0);
+  }
+
+  /** Names of the Stem variables in the role secret: the signing variables in the order Stem documents them, then the Redis env (with `redis`). */
   public variableNames(role: Role): readonly string[] {
-    return planRoleEnv(this.ledger, this.expectRole(role, "variableNames")).variables.map((v) => v.name);
+    const signing = planRoleEnv(this.ledger, this.expectRole(role, "variableNames")).variables.map((v) => v.name);
+    return [...signing, ...(this.redis ? this.redis.clientEnvNames(role) : [])];
   }
 
   /**
@@ -84,6 +102,10 @@ export abstract class SigningKeyringBase extends Construct implements ISigningKe
    * previous env) and makes a rollback to an older task-definition revision
    * roll the keyring back with it. The revision variable changes exactly when
    * the role's env changes, so ECS starts a new deployment then, and only then.
+   * With a Redis, the secret also carries the role's Redis URLs (and
+   * `STEM_TLS_CA_CERT` when the Redis has `caCertPath`), and
+   * `STEMGUARD_REDIS_CLIENT_REVISION=<client-env revision>` rolls the tasks
+   * when they change.
    * That step replaces the task definition: give it `skipDestroy: true` (the
    * previous revision stays registered, and its pinned secret version stays
    * readable, for a rollback) and `lifecycle: { createBeforeDestroy: true }`.
@@ -94,6 +116,7 @@ export abstract class SigningKeyringBase extends Construct implements ISigningKe
       environment: [
         { name: "TZ", value: "UTC" },
         { name: KEYRING_REVISION_ENV, value: String(this.revision(role)) },
+        ...(this.redis ? [{ name: REDIS_CLIENT_REVISION_ENV, value: String(this.redis.clientEnvRevision) }] : []),
       ],
       secrets: this.variableNames(role).map((name) => ({ name, valueFrom: `${secret.arn}:${name}::${secret.versionId ?? ""}` })),
     };
@@ -102,9 +125,11 @@ export abstract class SigningKeyringBase extends Construct implements ISigningKe
   /**
    * `container` with the role's `containerBinding` merged in. Refuses a
    * container that is bound already, that sets one of those variables, or any
-   * `STEM_SIGNING_*` variable of its own.
+   * `STEM_SIGNING_*` variable of its own; with a Redis, also any Redis URL
+   * variable or `STEM_TLS_*` of its own (the secret carries the Redis env).
    */
   public bindToContainer<T extends EcsContainerDefinition>(container: T, role: Role): BoundContainerDefinition<T> {
+    if (this.redis) refuseOwnRedisEnv(container, `${this.node.path}.bindToContainer(${role})`);
     return mergeContainerBinding(container, this.containerBinding(role), { owner: SIGNING_ENV_OWNER, marker: KEYRING_REVISION_ENV }, `${this.node.path}.bindToContainer(${role})`);
   }
 
@@ -138,5 +163,18 @@ export abstract class SigningKeyringBase extends Construct implements ISigningKe
       });
     }
     return role;
+  }
+}
+
+/** With a Redis the role secret carries every Redis URL and STEM_TLS_* path: a container's own copy would be a second value. */
+function refuseOwnRedisEnv(container: EcsContainerDefinition, field: string): void {
+  for (const entry of [...(container.environment ?? []), ...(container.secrets ?? [])]) {
+    if ((REDIS_URL_VARIABLES as readonly string[]).includes(entry.name) || entry.name.startsWith(STEM_TLS_PREFIX)) {
+      throw new StemguardError(`container "${container.name}" sets ${entry.name}, but the keyring's role secret carries the Redis env of the Redis ledger (URLs and STEM_TLS_* paths); a second value would conflict`, {
+        field: `${field}.${entry.name}`,
+        value: entry.name,
+        fix: `remove ${entry.name} from the container definition${entry.name.startsWith(STEM_TLS_PREFIX) ? " (ElastiCache clients trust the platform store; set caCertPath on the StemRedis for a CA bundle)" : ""}`,
+      });
+    }
   }
 }

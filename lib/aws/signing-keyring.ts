@@ -1,7 +1,7 @@
 import { DataAwsSecretsmanagerSecret } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
-import { Fn, type TerraformVariable } from "cdktf";
+import { Fn, TerraformStack, type TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { StemguardError } from "../core/errors";
 import { planRoleEnv, resolveRoleEnv } from "../core/keyring/env-plan";
@@ -12,6 +12,7 @@ import type { MaterialInputPlan } from "../private/material-input-plan";
 import { claimObjectName } from "../private/stack-claims";
 import { awsMaterialVariable } from "./material-variable";
 import { assertSecretNamePrefix, keySecretName, planMaterialInputs, roleSecretName } from "./names";
+import type { IStemRedis } from "./redis-base";
 import { assertRecoveryWindow } from "./recovery-window";
 import { assertSecretTags } from "./secret-tags";
 import type { IKmsKeyRef } from "./refs";
@@ -79,6 +80,22 @@ export interface StemSigningKeyringProps {
    * @default - all roles: producer, worker, beat
    */
   readonly roles?: readonly Role[];
+
+  /**
+   * A Redis (`StemRedis`, or `StemRedis.fromNamePrefix` for one another
+   * stack owns) in this stack. Each role secret then also carries that
+   * role's Redis env (`STEM_BROKER_URL`, `STEM_RESULT_BACKEND_URL`, ... with
+   * the active password, and `STEM_TLS_CA_CERT` when the Redis has a
+   * `caCertPath`), written write-only like the signing variables, and
+   * `bindToContainer` reads them from it: a role's whole Stem env is one
+   * secret. Tasks roll when the Redis client env changes
+   * (`STEMGUARD_REDIS_CLIENT_REVISION`). Containers must then not set those
+   * variables themselves. The dashboard signs like a producer: bind it with
+   * the producer role.
+   *
+   * @default - the role secrets carry the signing env only
+   */
+  readonly redis?: IStemRedis;
 }
 
 /** Where to find a keyring another stack created: the same ledger and names, no resources. */
@@ -117,6 +134,15 @@ export interface SigningKeyringImportProps {
    * @default - all roles: producer, worker, beat
    */
   readonly roles?: readonly Role[];
+
+  /**
+   * The Redis the owning keyring was given (`redis`; here e.g.
+   * `StemRedis.fromNamePrefix`), so `variableNames` and the container
+   * bindings match its role secrets.
+   *
+   * @default - no Redis env in the role secrets
+   */
+  readonly redis?: IStemRedis;
 }
 
 /** A material input the keyring declared: names plus the Terraform variable. */
@@ -188,6 +214,8 @@ export class StemSigningKeyring extends SigningKeyringBase {
   public readonly recoveryWindowInDays: number;
   /** The KMS key of the secrets, if any. */
   public readonly kmsKey?: IKmsKeyRef;
+  /** The Redis whose client env the role secrets carry, when given. */
+  public readonly redis?: IStemRedis;
   /**
    * The ephemeral inputs of this phase, in ledger order: set
    * `TF_VAR_<variableName>` to the key's material document
@@ -210,6 +238,7 @@ export class StemSigningKeyring extends SigningKeyringBase {
     assertRecoveryWindow(this.recoveryWindowInDays, field("recoveryWindowInDays"));
     this.roles = resolveKeyringRoles(props.roles, field("roles"));
     this.kmsKey = props.kmsKey;
+    this.redis = checkedRedis(this, props.redis, field("redis"));
     assertSecretTags(props.tags, field("tags"));
     const inputPlans = planMaterialInputs(this.ledger, this.namePrefix);
     const tag = ledgerTag(this.ledger);
@@ -258,9 +287,14 @@ export class StemSigningKeyring extends SigningKeyringBase {
         if (!key) throw new Error(`internal: no key secret for ${ref.keyId}`); // the ledger invariants rule this out
         return Fn.lookup(Fn.jsondecode(key.read.getStringAttribute("secret_string")), ref.field);
       });
+      // The Redis URLs hold the password (a sensitive expression): they go only into the write-only JSON.
+      for (const entry of this.redis?.clientEnv(role) ?? []) {
+        if (entry.name in env) throw new StemguardError(`${entry.name} would be set twice in the role secret`, { field: field("redis"), value: entry.name, fix: "report this: signing and Redis variables never share a name" });
+        env[entry.name] = entry.value;
+      }
       const secret = new SecretsmanagerSecret(scope, "Secret", {
         name,
-        description: `Stem signing env of ${role} components as a JSON object of variables. Managed by stemguard.`,
+        description: `Stem ${this.redis ? "signing and Redis env" : "signing env"} of ${role} components as a JSON object of variables. Managed by stemguard.`,
         ...secretConfig,
       });
       // Every step that changes the role's env replaces this version (a new
@@ -271,7 +305,7 @@ export class StemSigningKeyring extends SigningKeyringBase {
       const version = new SecretsmanagerSecretVersion(scope, "Version", {
         secretId: secret.id,
         secretStringWo: Fn.jsonencode(env),
-        secretStringWoVersion: this.revision(role),
+        secretStringWoVersion: this.secretRevision(role),
         lifecycle: { createBeforeDestroy: true },
       });
       // The ARN token is created once, so validation can find it in container definitions.
@@ -316,6 +350,7 @@ class ImportedSigningKeyring extends SigningKeyringBase {
   public readonly namePrefix: string;
   public readonly roles: readonly Role[];
   public readonly kmsKey?: IKmsKeyRef;
+  public readonly redis?: IStemRedis;
   private readonly arns = new Map<Role, string>();
 
   constructor(scope: Construct, id: string, props: SigningKeyringImportProps) {
@@ -326,6 +361,7 @@ class ImportedSigningKeyring extends SigningKeyringBase {
     assertSecretNamePrefix(this.namePrefix, field("namePrefix"));
     this.roles = resolveKeyringRoles(props.roles, field("roles"));
     this.kmsKey = props.kmsKey;
+    this.redis = checkedRedis(this, props.redis, field("redis"));
   }
 
   protected roleSecret(role: Role, method: string): RoleSecretRef {
@@ -337,4 +373,16 @@ class ImportedSigningKeyring extends SigningKeyringBase {
     }
     return { arn };
   }
+}
+
+/** The Redis must be in the keyring's stack: the URLs use that stack's stored copies of the passwords. */
+function checkedRedis(keyring: Construct, redis: IStemRedis | undefined, field: string): IStemRedis | undefined {
+  if (redis !== undefined && TerraformStack.of(redis) !== TerraformStack.of(keyring)) {
+    throw new StemguardError("the Redis is in another stack; the role secrets can only use password inputs of their own stack", {
+      field,
+      value: redis.node.path,
+      fix: `use StemRedis.fromNamePrefix(this, "Redis", { ledgerFile: "stemguard.redis.json", namePrefix: "${redis.namePrefix}" }) in this stack`,
+    });
+  }
+  return redis;
 }

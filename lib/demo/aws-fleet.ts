@@ -12,8 +12,11 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { App, LocalBackend, S3Backend, TerraformStack, TerraformVariable } from "cdktf";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { App, Fn, LocalBackend, S3Backend, TerraformStack, TerraformVariable } from "cdktf";
+import { StemRedis } from "../aws/redis";
 import { StemSigningKeyring } from "../aws/signing-keyring";
+import type { RedisLedger } from "../core/redis/ledger-file";
 import { initLedger } from "../core/keyring/steps";
 import type { Role, SigningLedger } from "../core/keyring/types";
 
@@ -61,6 +64,16 @@ export interface AwsFleetOptions {
    * @default - local backend (terraform.stem-fleet.tfstate)
    */
   readonly s3Backend?: AwsFleetS3Backend;
+  /**
+   * A Redis ledger: the fleet then runs its own ElastiCache Redis
+   * (`StemRedis` "Redis", with the read-only census user), the tasks' security
+   * group is allowed in, and every role secret carries the role's Redis URLs
+   * (the keyring's `redis`), so no container sets STEM_BROKER_URL itself. The
+   * ElastiCache passwords are in state: use `s3Backend` for anything real.
+   *
+   * @default - no Redis: the tasks use the `broker_url` variable (an existing rediss:// Redis)
+   */
+  readonly redis?: RedisLedger;
 }
 
 /** The synthesized pieces, for tests and tools that inspect them. */
@@ -68,6 +81,8 @@ export interface AwsFleetApp {
   readonly app: App;
   readonly stack: TerraformStack;
   readonly keyring: StemSigningKeyring;
+  /** The fleet's Redis, with `redis`. */
+  readonly redis?: StemRedis;
 }
 
 const EXECUTION_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy";
@@ -110,11 +125,31 @@ export function addAwsFleetStack(app: App, options: Omit<AwsFleetOptions, "outdi
     type: "list(string)",
     description: "Security groups for the Fargate tasks (must reach Redis).",
   });
-  const brokerUrl = new TerraformVariable(stack, "broker_url", {
-    type: "string",
-    default: "rediss://redis.stem.internal:6379/0",
-    description: "Stem broker URL (rediss://, no password: Redis AUTH comes from its own secret).",
-  });
+  // Without a Redis ledger the tasks use an existing Redis; with one, the fleet runs it and the role secrets carry its URLs.
+  const brokerUrl = options.redis
+    ? undefined
+    : new TerraformVariable(stack, "broker_url", {
+        type: "string",
+        default: "rediss://redis.stem.internal:6379/0",
+        description: "Stem broker URL (rediss://, no password: Redis AUTH comes from its own secret).",
+      });
+  let redis: StemRedis | undefined;
+  let taskSecurityGroups = securityGroups.listValue;
+  if (options.redis) {
+    const vpcId = new TerraformVariable(stack, "vpc_id", { type: "string", description: "The VPC of the Fargate tasks and of Redis." });
+    const tasks = new SecurityGroup(stack, "TaskSecurityGroup", { name: "stem-fleet-tasks", description: "Stem's Fargate tasks (allowed into Redis).", vpcId: vpcId.stringValue });
+    // DOCS_BLOCK_START:redis
+    redis = new StemRedis(stack, "Redis", {
+      ledger: options.redis,
+      namePrefix: "stem-fleet-redis",
+      vpcId: vpcId.stringValue,
+      subnetIds: subnets.listValue,
+      allowFrom: [tasks],
+      censusUser: {},
+    });
+    // DOCS_BLOCK_END:redis
+    taskSecurityGroups = Fn.concat([securityGroups.listValue, [tasks.id]]);
+  }
 
   const kmsKey = new KmsKey(stack, "SecretsKey", {
     description: "Encrypts the Stem signing keyring secrets",
@@ -127,6 +162,7 @@ export function addAwsFleetStack(app: App, options: Omit<AwsFleetOptions, "outdi
     ledger: options.ledger ?? awsFleetExampleLedger(),
     namePrefix: "stem-fleet/signing",
     kmsKey,
+    ...(redis ? { redis } : {}),
   });
   // DOCS_BLOCK_END:keyring
 
@@ -155,7 +191,7 @@ export function addAwsFleetStack(app: App, options: Omit<AwsFleetOptions, "outdi
         image,
         essential: true,
         command,
-        environment: [{ name: "STEM_BROKER_URL", value: brokerUrl.stringValue }],
+        ...(brokerUrl ? { environment: [{ name: "STEM_BROKER_URL", value: brokerUrl.stringValue }] } : {}),
       },
       role,
     );
@@ -180,7 +216,7 @@ export function addAwsFleetStack(app: App, options: Omit<AwsFleetOptions, "outdi
       taskDefinition: taskDefinition.arn,
       desiredCount: role === "beat" ? 1 : 2,
       launchType: "FARGATE",
-      networkConfiguration: { subnets: subnets.listValue, securityGroups: securityGroups.listValue },
+      networkConfiguration: { subnets: subnets.listValue, securityGroups: taskSecurityGroups },
       deploymentCircuitBreaker: { enable: true, rollback: true },
     });
   };
@@ -189,5 +225,5 @@ export function addAwsFleetStack(app: App, options: Omit<AwsFleetOptions, "outdi
   for (let i = 0; i < services; i++) service(`worker-${i}`, "worker", ["stem", "worker", "--queue", `queue-${i}`]);
   if (keyring.roles.includes("beat")) service("beat", "beat", ["stem", "beat"]);
 
-  return { stack, keyring };
+  return { stack, keyring, ...(redis ? { redis } : {}) };
 }

@@ -53,6 +53,19 @@ export interface EphemeralVariableProps {
  * write-only arguments, ephemeral blocks, locals, and provider configuration.
  */
 export function ephemeralVariable(scope: Construct, id: string, props: EphemeralVariableProps): TerraformVariable {
+  const variable = sensitiveVariable(scope, id, props);
+  variable.addOverride("ephemeral", true);
+  return variable;
+}
+
+/**
+ * A `variable` block with `sensitive = true` only, for a value that must feed
+ * an argument that is not write-only (ElastiCache user passwords in AWS
+ * provider 5.100): plan output shows `(sensitive value)`, but plan files and
+ * state hold the value. Prefer `ephemeralVariable` wherever the target is
+ * write-only. Same names, optional and `emptyDefault` rules.
+ */
+export function sensitiveVariable(scope: Construct, id: string, props: EphemeralVariableProps): TerraformVariable {
   if (props.name !== undefined && !TF_IDENTIFIER.test(props.name)) {
     throw new StemguardError("a Terraform variable name must be an identifier: a letter or '_', then letters, digits, '_' or '-'", {
       field: `${scope.node.path}.${id}`,
@@ -67,7 +80,6 @@ export function ephemeralVariable(scope: Construct, id: string, props: Ephemeral
     ...(props.optional ? { nullable: true } : {}),
   });
   if (props.name !== undefined) variable.overrideLogicalId(props.name);
-  variable.addOverride("ephemeral", true);
   // cdktf drops `default: null` from the config; the override keeps it.
   if (props.optional) variable.addOverride("default", null);
   if (props.emptyDefault) {

@@ -90,6 +90,10 @@ const REPLAY: Readonly<Record<string, Replay>> = {
   "$ stemguard demo": {
     excerpt: true,
   },
+  // The progress lines on stderr are the excerpt's "..."; every phase's diff is checked.
+  "$ stemguard demo --redis": {
+    excerpt: true,
+  },
   "$ STEM_BROKER_URL=rediss://:s3cret-pw@127.0.0.1:16390/0 STEM_TLS_CA_CERT=certs/ca.crt STEM_TLS_CLIENT_CERT=certs/client.crt STEM_TLS_CLIENT_KEY=certs/client.key stemguard health --skip-backend":
     {
       unavailable: () => {

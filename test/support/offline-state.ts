@@ -117,9 +117,21 @@ export async function loadProviderSchemas(workdir: TerraformWorkdir): Promise<Pr
   if (run.exitCode !== 0) throw new Error(`terraform providers schema failed: ${run.stderr}`);
   const parsed = JSON.parse(run.stdout) as { provider_schemas: Record<string, { resource_schemas?: Record<string, ResourceSchema> }> };
   const schemas = new Map(Object.entries(parsed.provider_schemas).map(([source, p]) => [source, new Map(Object.entries(p.resource_schemas ?? {}))]));
+  // `providers schema -json` leaves out the built-in provider (terraform_data).
+  for (const [source, types] of BUILTIN_SCHEMAS) if (!schemas.has(source)) schemas.set(source, new Map(types));
   schemaCache.set(key, schemas);
   return schemas;
 }
+
+/** Schemas of Terraform's built-in provider, which `providers schema -json` does not list. */
+const BUILTIN_SCHEMAS: ProviderSchemas = new Map([
+  [
+    "terraform.io/builtin/terraform",
+    new Map<string, ResourceSchema>([
+      ["terraform_data", { version: 0, block: { attributes: { id: { type: "string" }, input: { type: "dynamic" }, output: { type: "dynamic" }, triggers_replace: { type: "dynamic" } } } }],
+    ]),
+  ],
+]);
 
 // ---------------------------------------------------------------------------
 // The state file (format version 4) built from a plan.
@@ -202,6 +214,9 @@ export function stateFromPlan(plan: PlanJson, schemas: ProviderSchemas, options:
     }
     const ctx: PlaceholderContext = { type: rc.type, label: unique(rc, options.generation), region, arnId: hasAttribute(schema.block, "arn") };
     const attributes = fillUnknown(rc.change.after, rc.change.after_unknown, blockType(schema.block), ctx, undefined) as Json;
+    // terraform_data's apply copies `input` to `output`; its placeholder is that copy.
+    if (rc.type === "terraform_data" && (rc.change.after_unknown as Json | undefined)?.output === true) attributes.output = attributes.input ?? null;
+    wrapDynamic(attributes, schema.block);
     if (hasAttribute(schema.block, "id") && (attributes.id === null || attributes.id === undefined)) attributes.id = placeholderId(ctx);
     if (hasAttribute(schema.block, "arn") && (attributes.arn === null || attributes.arn === undefined)) attributes.arn = placeholderArn(ctx, undefined);
     resource.instances.push({
@@ -220,6 +235,26 @@ export function stateFromPlan(plan: PlanJson, schemas: ProviderSchemas, options:
     resources: [...resources.values()],
     check_results: null,
   };
+}
+
+/**
+ * State stores a top-level attribute of type "dynamic" as `{"value": ..., "type": <cty type>}`
+ * (plans show the bare value); null stays null.
+ */
+function wrapDynamic(attributes: Json, block: SchemaBlock): void {
+  for (const [name, attribute] of Object.entries(block.attributes ?? {})) {
+    if (attribute.type === "dynamic" && attributes[name] !== null && attributes[name] !== undefined) attributes[name] = { value: attributes[name], type: ctyTypeOf(attributes[name]) };
+  }
+}
+
+/** The cty type of a JSON value as Terraform infers it: string, number, bool, tuple, object. */
+function ctyTypeOf(value: unknown): CtyType {
+  if (typeof value === "string") return "string";
+  if (typeof value === "number") return "number";
+  if (typeof value === "boolean") return "bool";
+  if (Array.isArray(value)) return ["tuple", value.map(ctyTypeOf)];
+  if (value && typeof value === "object") return ["object", Object.fromEntries(Object.entries(value).map(([k, v]) => [k, ctyTypeOf(v)]))];
+  return "dynamic";
 }
 
 /** `provider["registry.terraform.io/hashicorp/aws"]`, or with `.alias`. Providers are configured in the root module. */

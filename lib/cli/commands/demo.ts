@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { makeOutputDirectory } from "../../core/fs/atomic-write";
 import { StemguardError } from "../../core/errors";
 import { type SigningAlgorithm, type SigningLedger } from "../../core/keyring/types";
+import type { PhaseReportEntry } from "../../review/phase-report";
 import type { TerraformJson } from "../../review/synth-diff";
 import { ALGORITHM_FLAG_HELP, parseAlgorithmFlag } from "../flags";
 import type { RegisterCommand } from "./index";
@@ -22,6 +23,7 @@ export const registerDemo: RegisterCommand = (program, io) => {
     .option("--algorithm <name>", `${ALGORITHM_FLAG_HELP} (the example keyring's)`, parseAlgorithmFlag, "hmac-sha256" as SigningAlgorithm)
     .option("--services <n>", "worker services per fleet", "3")
     .option("--out <dir>", "where the synthesized stacks go", "cdktf.out/demo")
+    .option("--redis", "walk the Redis ledger instead (AWS fleet with ElastiCache: plain -> dual -> first password -> clients-tls -> tls-only, then a password rotation)")
     .option("--quiet", "print only the summary line of each phase")
     .option("--json", "print the report as JSON")
     .addHelpText(
@@ -30,11 +32,13 @@ export const registerDemo: RegisterCommand = (program, io) => {
 Each phase is what one pull request would contain: the ledger step, whether it
 is legal, which roles roll, and the Terraform blocks that change on each platform.
 Then the rotation drill signs and verifies test envelopes across all phases.
+With --redis: every phase of switching Stem to rediss:// on ElastiCache and
+rotating its password, on the AWS fleet (the signing keyring stays at k1).
 
 Example:
   $ stemguard demo --algorithm ed25519 --out /tmp/stemguard-demo`,
     )
-    .action((opts: { algorithm: SigningAlgorithm; services: string; out: string; quiet?: boolean; json?: boolean }) => {
+    .action((opts: { algorithm: SigningAlgorithm; services: string; out: string; redis?: boolean; quiet?: boolean; json?: boolean }) => {
       const services = Number(opts.services);
       if (!Number.isInteger(services) || services < 1 || services > 500) {
         throw new StemguardError("must be a whole number from 1 to 500", { field: "--services", value: opts.services, fix: "pass e.g. --services 3" });
@@ -52,6 +56,33 @@ Example:
       const readStack = (outdir: string, stackId: string): TerraformJson =>
         JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stackId, "cdk.tf.json"), "utf8")) as TerraformJson;
       const started = Date.now();
+      const text = (report: readonly PhaseReportEntry[]) =>
+        opts.quiet
+          ? report.map((e) => `phase ${e.phase}: ${e.step} (${e.legal ? "legal" : "ILLEGAL"}): ${Object.entries(e.changes).map(([p, c]) => `${p} ${c.length} changes`).join(", ")}`).join("\n")
+          : formatPhaseReport(report);
+      if (opts.redis) {
+        const { buildRedisPhaseReport, exampleRedisWalk } = require("../../demo/redis-walk") as typeof import("../../demo/redis-walk");
+        const walk = exampleRedisWalk();
+        const report = buildRedisPhaseReport(walk, (ledger) => {
+          const n = walk.findIndex((w) => w.ledger === ledger) + 1;
+          io.stderr(`synthesizing Redis phase ${n}/${walk.length} (${walk[n - 1].command.replace(/^stemguard redis /, "")})...\n`);
+          const awsDir = path.join(outRoot, `redis-phase-${n}`, "aws");
+          makeOutputDirectory(awsDir, "--out");
+          const aws = buildAwsFleetApp({ outdir: awsDir, ledger: ledgers[0], services, redis: ledger });
+          aws.app.synth();
+          return { aws: readStack(awsDir, aws.stack.node.id) };
+        });
+        const seconds = ((Date.now() - started) / 1000).toFixed(1);
+        if (opts.json) {
+          io.stdout(`${JSON.stringify({ redis: true, services, out: outRoot, phases: report })}\n`);
+          return;
+        }
+        io.stdout(
+          `stemguard demo --redis: AWS (ECS) fleet with ${services} worker services and its ElastiCache Redis; the role secrets carry the Redis URLs\n\n${text(report)}\n\n` +
+            `synthesized ${walk.length} stacks into ${path.relative(io.cwd, outRoot) || "."} in ${seconds} s\n`,
+        );
+        return;
+      }
       const report = buildPhaseReport(ledgers, (ledger) => {
         io.stderr(`synthesizing phase ${ledger.phase}/${ledgers.length} (${ledger.history.at(-1)!.op} ${ledger.history.at(-1)!.keyId})...\n`);
         const awsDir = path.join(outRoot, `phase-${ledger.phase}`, "aws");
@@ -68,11 +99,8 @@ Example:
         io.stdout(`${JSON.stringify({ algorithm: opts.algorithm, services, out: outRoot, phases: report, drill })}\n`);
         return;
       }
-      const text = opts.quiet
-        ? report.map((e) => `phase ${e.phase}: ${e.step} (${e.legal ? "legal" : "ILLEGAL"}): ${Object.entries(e.changes).map(([p, c]) => `${p} ${c.length} changes`).join(", ")}`).join("\n")
-        : formatPhaseReport(report);
       io.stdout(
-        `stemguard demo: ${opts.algorithm} keyring, AWS (ECS) and Kubernetes fleets with ${services} worker services each\n\n${text}\n\n` +
+        `stemguard demo: ${opts.algorithm} keyring, AWS (ECS) and Kubernetes fleets with ${services} worker services each\n\n${text(report)}\n\n` +
           `drill: ${drill.phases} phases, ${drill.checks} sign/verify checks, ${drill.failures.length} dropped messages\n` +
           drill.drains.map((d) => `drain: ${describeDrain(d)}\n`).join("") +
           `\nsynthesized ${ledgers.length * 2} stacks into ${path.relative(io.cwd, outRoot) || "."} in ${seconds} s\n`,
