@@ -101,7 +101,10 @@ export async function startCensusExporter(options: CensusExporterOptions): Promi
     port: (server.address() as AddressInfo).port,
     close: async () => {
       await running;
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Scrapers keep connections alive; close() alone would wait for them.
+      server.closeAllConnections();
+      await closed;
     },
   };
 }
