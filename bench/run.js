@@ -21,6 +21,7 @@ const BENCHMARKS = [
   { name: "tls-generate", quick: ["3"], full: ["5"] },
   { name: "cdktf-synth", quick: ["3"], full: ["5"] },
   { name: "ledger-scale", quick: ["10000"], full: ["10000"] },
+  { name: "census-bench", quick: ["10000", "100000", "1000000"], full: ["10000", "100000", "1000000"] },
 ];
 const HELPERS = new Set(["run.js", "stats.js"]);
 

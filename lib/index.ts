@@ -217,6 +217,30 @@ export {
   type HealthRun,
 } from "./core/health/run-health";
 
+// Census of Stem's broker (read-only), the drain gate, exporter and EMF lines
+export { CENSUS_COMMANDS, type CensusRedis, type StreamEntry, type StreamGroup, type PendingEntry } from "./core/census/reader";
+export { DEFAULT_CENSUS_PAGE, DEFAULT_MAX_TRACKED_IDS, runCensus, displayKeyLabel, type CensusOptions, type CensusProgress } from "./core/census/census";
+export { LIVE_STRUCTURES, type LiveStructure, type LiveCounts, type OldestLive, type DeadLetterCounts, type CensusReport } from "./core/census/types";
+export {
+  DRAIN_GATE_PASSES,
+  DEFAULT_DRAIN_GATE_INTERVAL_MS,
+  runDrainGate,
+  drainPass,
+  assertGateKey,
+  type DrainGateOptions,
+  type DrainGateResult,
+  type DrainPass,
+  type DrainLocation,
+} from "./core/census/gate";
+export { DEFAULT_CENSUS_TIMEOUT_MS, CensusConnectionError, connectCensusRedis, type CensusConnectOptions, type CensusConnection } from "./core/census/ioredis-reader";
+export { planCensusTarget, censusOnce, type CensusTarget, type CensusTargetRequest } from "./core/census/run-census";
+export { renderCensusText, renderDrainPass, renderDrainVerdict } from "./core/census/render";
+export { STEM_DEAD_LETTER_SERIES, deadLetterSeries, renderPrometheus } from "./core/census/prometheus";
+export { renderEmf } from "./core/census/emf";
+export { DEFAULT_EXPORTER_CACHE_SECONDS, startCensusExporter, type CensusExporterOptions, type CensusExporter } from "./core/census/exporter";
+export { certificateDays, type CertificateDays } from "./core/census/certificates";
+export { deadLetterErrorClass } from "./core/census/error-class";
+
 // Redis: TLS mode and passwords as ledger kinds, server files, client env
 export {
   REDIS_TLS_MODES,
@@ -261,7 +285,9 @@ export {
   renderReloadScript,
   type RedisServerOptions,
   type ReloaderPaths,
+  type UsersAclOptions,
 } from "./core/redis/server-config";
+export { CENSUS_USER_NAME, CENSUS_USER_RULES, renderCensusUserAcl, type CensusUserAcl } from "./core/redis/census-user";
 export { REDIS_URL_VARIABLES, renderRedisClientEnv, type RedisUrlVariable, type RedisClientEndpoint } from "./core/redis/client-env";
 export { renderRoleRedisEnv } from "./core/redis/render-role-env";
 export {

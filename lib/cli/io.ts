@@ -72,14 +72,14 @@ export const EXIT = {
  */
 export const EXIT_CODE_TABLE: readonly { readonly code: number; readonly meaning: string; readonly commands: string }[] = [
   { code: EXIT.OK, meaning: "ok", commands: "every command" },
-  { code: EXIT.FAILED, meaning: "a check ran and failed", commands: "verify (signature refused), drill (a message not handled as planned), due (a step is due or overdue), review (illegal, unsafe or unparsable change), tls inspect (verdict FAIL)" },
+  { code: EXIT.FAILED, meaning: "a check ran and failed", commands: "verify (signature refused), drill (a message not handled as planned), due (a step is due or overdue), review (illegal, unsafe or unparsable change), tls inspect (verdict FAIL), census --key and rotate retire/enforce --broker (messages signed with the key still live)" },
   { code: EXIT.INTERNAL, meaning: "internal error: a stemguard bug, never a verdict", commands: "any command" },
   {
     code: EXIT.USAGE,
     meaning: "usage or bad input",
     commands: "every command: unknown flag, bad value, unreadable, refused or unwritable file; a config Stem or stemguard refuses (env check, health, sign, verify)",
   },
-  { code: EXIT.UNAVAILABLE, meaning: "connection or TLS failure", commands: "health (as stem health)" },
+  { code: EXIT.UNAVAILABLE, meaning: "connection or TLS failure", commands: "health (as stem health), census, rotate retire/enforce --broker" },
 ];
 
 /** The table as `stemguard --help` prints it. */

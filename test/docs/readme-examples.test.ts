@@ -1,6 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { REDIS_TLS_SKIP, redisTlsSupport, startRedisTlsServer } from "../support/redis-server";
+import Redis from "ioredis";
+import { REDIS_SKIP, startRedisServer } from "../support/redis-plain-server";
+import { REDIS_TLS_SKIP, findRedisServer, redisTlsSupport, startRedisTlsServer } from "../support/redis-server";
+import { createQueueGroups, deadLetter, deliver, delay, envelope, publish } from "../support/stem-broker-seed";
 import { consoleBlocks, matchesExcerpt, parseShellLine } from "./console-blocks";
 import { B64_32, cli, describeReplays, git, walkthrough, type Replay } from "./replay";
 
@@ -18,6 +21,8 @@ const FIXTURES = path.join(ROOT, "test/fixtures");
 const README_DIR = "/tmp/rd";
 
 const REPLAY: Readonly<Record<string, Replay>> = {
+  "$ stemguard rotate retire k1 --broker redis://127.0.0.1:6379/0 --gate-interval 500": brokerReplay(true),
+  "$ stemguard census --broker redis://127.0.0.1:6379/0": brokerReplay(false),
   "$ stemguard rotate stage k2": {
     setup: (dir) => walkthrough(dir, 1, []),
   },
@@ -110,6 +115,56 @@ const REPLAY: Readonly<Record<string, Replay>> = {
       },
     },
 };
+
+/**
+ * The README's broker during the drain: one task signed with k1 pending (a
+ * worker holds it), its lease-extension copy and one more k1 task delayed,
+ * one k2 task ready, a dead letter signed with a key nobody trusts, on a
+ * real redis-server (a free port instead of 6379).
+ */
+async function drainingBroker(): Promise<{ server: Awaited<ReturnType<typeof startRedisServer>>; admin: Redis; drain: () => Promise<void> }> {
+  const server = await startRedisServer();
+  const admin = new Redis(server.port, "127.0.0.1");
+  await createQueueGroups(admin, "default");
+  const held = envelope("default", "k1", { id: "3f6c2a9e-0b1d-4c55-9e3a-1d2b7c8e9f01" });
+  await publish(admin, held);
+  const [heldId] = await deliver(admin, "default", 0, "worker-1", 1);
+  const later = envelope("default", "k1", { id: "8a41d5c0-7e22-4f0b-b6c9-5e4d3c2b1a02" });
+  await delay(admin, later, new Date("2026-12-08T06:00:00Z"));
+  await publish(admin, envelope("default", "k2", { id: "c9e8d7f6-5a4b-4c3d-8e2f-1a0b9c8d7e03" }));
+  await deadLetter(admin, envelope("default", "old", { id: "d1c2b3a4-9f8e-4d7c-a6b5-4c3d2e1f0a04" }), "signature-invalid", { error: 'unknown signing key "old"', keyId: "old" });
+  // The drain as workers do it: the held task is acked, the delayed one moves to the stream and is consumed.
+  const drain = async () => {
+    await admin.xack("stem:stream:default", "stem:group:default", heldId);
+    await admin.zrem("stem:delayed:default", later.with({ notBefore: new Date("2026-12-08T06:00:00Z") }).toJson());
+  };
+  return { server, admin, drain };
+}
+
+function brokerUnavailable(): string | undefined {
+  return findRedisServer() ? undefined : REDIS_SKIP;
+}
+
+/** The broker blocks: a draining broker; the rotate block also has the ledger at phase 3 and drains before its second step. */
+function brokerReplay(afterFirst: boolean): Replay {
+  let broker: Awaited<ReturnType<typeof drainingBroker>> | undefined;
+  return {
+    unavailable: brokerUnavailable,
+    setup: async (dir) => {
+      if (afterFirst) await walkthrough(dir, 3, []);
+      broker = await drainingBroker();
+      const b = broker;
+      return {
+        cleanup: async () => {
+          b.admin.disconnect();
+          await b.server.stop();
+        },
+        rewrites: [[/127\.0\.0\.1:6379\//g, `127.0.0.1:${b.server.port}/`]],
+      };
+    },
+    ...(afterFirst ? { beforeStep: { 1: () => broker!.drain() } } : {}),
+  };
+}
 
 /** Blocks not replayed, with the reason. */
 const SKIP: Readonly<Record<string, string>> = {

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { CliIo } from "../io";
+import { registerCensus } from "./census";
 import { registerDemo } from "./demo";
 import { registerDrill } from "./drill";
 import { registerDue } from "./due";
@@ -16,4 +17,4 @@ import { registerTls } from "./tls";
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
 /** Every top-level command, in `--help` order. */
-export const COMMANDS: readonly RegisterCommand[] = [registerKeys, registerRotate, registerEnvCommands, registerSign, registerVerify, registerDrill, registerDue, registerReview, registerTls, registerRedis, registerHealth, registerDemo];
+export const COMMANDS: readonly RegisterCommand[] = [registerKeys, registerRotate, registerEnvCommands, registerSign, registerVerify, registerDrill, registerDue, registerReview, registerTls, registerRedis, registerHealth, registerCensus, registerDemo];

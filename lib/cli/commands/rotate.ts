@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { StemguardError } from "../../core/errors";
 import { diffLedgers } from "../../core/keyring/diff-ledgers";
 import { DEFAULT_LEDGER_FILE, readLedgerFile, writeLedgerFile } from "../../core/keyring/ledger-file";
@@ -11,14 +11,18 @@ import { registerLedger } from "../../core/ledger/manifest";
 import { formatLedgerStatus } from "../../core/ledger/table";
 import { LEDGER_KIND_NAMES } from "../../review/ledger-kinds";
 import { type SigningAlgorithm, type SigningLedger, type StepOp } from "../../core/keyring/types";
-import type { CliIo } from "../io";
+import { UNSIGNED_KEY_LABEL } from "../../core/metrics/census-metrics";
+import { CliExit, EXIT, type CliIo } from "../io";
 import { ALGORITHM_FLAG_HELP, parseAlgorithmFlag } from "../flags";
 import type { RegisterCommand } from "./index";
 
-const NEXT: Record<StepOp, (id: string) => string> = {
+const NEXT: Record<StepOp, (id: string, head: SigningLedger) => string> = {
   init: (id) => `Next: generate material with 'stemguard keys generate --id ${id} ...', apply, then stage the next key when it is time to rotate.`,
   stage: (id) => `Next: merge and apply this phase (all roles roll and trust "${id}"), then 'stemguard rotate activate ${id}'.`,
-  activate: () => `Next: merge and apply, wait until in-flight messages signed with the retiring key have drained (delayed tasks, retries, DLQ), then 'stemguard rotate retire <old-id>'.`,
+  activate: (_id, head) => {
+    const old = head.keys.find((k) => k.state === "retiring")?.id ?? "<old-id>";
+    return `Next: merge and apply, wait until no live message is signed with "${old}" (delayed tasks, retries, leases; 'stemguard census --broker URL --key ${old}' shows where), then 'stemguard rotate retire ${old} --broker URL' (it runs that drain gate first).`;
+  },
   retire: () => "Next: nothing; the rotation is complete.",
   enforce: () => "Next: merge and apply; workers now verify. Rotate later with 'stemguard rotate stage <new-id>'.",
   "verify-only-workers": () => "Next: merge and apply (only workers roll); retries that Stem re-signs fail from then on. Undo with 'stemguard rotate workers --sign'.",
@@ -81,27 +85,31 @@ Example:
   });
 
   for (const op of ["stage", "activate", "retire"] as const) {
-    ledgerOption(rotate.command(`${op} <id>`).description(descriptionOf(op))).action(
-      (id: string, opts: { ledger: string; json?: boolean }) => {
-        const file = path.resolve(io.cwd, opts.ledger);
-        const base = readLedgerFile(file);
-        const head = applyStep(base, op, id);
-        writeLedgerFile(file, head);
-        report(io, opts, base, head, file);
-      },
-    );
-  }
-
-  ledgerOption(rotate.command("enforce").description("Turn on signature verification on workers of a --producers-first ledger, after unsigned messages drained.")).action(
-    (opts: { ledger: string; json?: boolean }) => {
+    const cmd = ledgerOption(rotate.command(`${op} <id>`).description(descriptionOf(op)));
+    if (op === "retire") gateOptions(cmd, "no live message is signed with the key");
+    cmd.action(async (id: string, opts: GatedOpts) => {
       const file = path.resolve(io.cwd, opts.ledger);
       const base = readLedgerFile(file);
-      const active = base.keys.find((k) => k.state === "active")!;
-      const head = applyStep(base, "enforce", active.id);
+      const head = applyStep(base, op, id);
+      // The drain gate runs after the step is known to be legal and before anything is written.
+      if (op === "retire") await gateBeforeWrite(io, opts, id);
       writeLedgerFile(file, head);
       report(io, opts, base, head, file);
-    },
-  );
+    });
+  }
+
+  gateOptions(
+    ledgerOption(rotate.command("enforce").description("Turn on signature verification on workers of a --producers-first ledger, after unsigned messages drained.")),
+    "no live message is unsigned",
+  ).action(async (opts: GatedOpts) => {
+    const file = path.resolve(io.cwd, opts.ledger);
+    const base = readLedgerFile(file);
+    const active = base.keys.find((k) => k.state === "active")!;
+    const head = applyStep(base, "enforce", active.id);
+    await gateBeforeWrite(io, opts, UNSIGNED_KEY_LABEL);
+    writeLedgerFile(file, head);
+    report(io, opts, base, head, file);
+  });
 
   ledgerOption(
     rotate
@@ -144,6 +152,34 @@ Example:
   );
 };
 
+interface GatedOpts {
+  ledger: string;
+  json?: boolean;
+  broker?: string;
+  gateInterval: number;
+}
+
+/** --broker and --gate-interval: the drain gate (stemguard census --key) before the ledger is written. */
+function gateOptions(cmd: Command, what: string): Command {
+  return cmd
+    .option("--broker <url>", `run the drain gate first (like 'stemguard census --broker URL --key ...'): write the ledger only when ${what} in two passes in a row; STEM_TLS_* as for health`)
+    .option("--gate-interval <ms>", "pause between the gate's two passes, in milliseconds", (v: string) => {
+      if (!/^[0-9]+$/.test(v) || Number(v) > 600_000) throw new InvalidArgumentError("give a whole number of milliseconds from 0 to 600000, e.g. 2000");
+      return Number(v);
+    }, 2000);
+}
+
+/** With --broker: the drain gate; not drained ends the command with exit 1 and the ledger untouched. */
+async function gateBeforeWrite(io: CliIo, opts: GatedOpts, keyId: string): Promise<void> {
+  if (opts.broker === undefined) return;
+  const { drainGate, gateJson, rotationGateTarget } = require("./census") as typeof import("./census");
+  const result = await drainGate(io, rotationGateTarget(io, opts.broker), keyId, { intervalMs: opts.gateInterval, json: opts.json });
+  if (result.drained) return;
+  io.stderr(`stemguard: the ledger was not written: messages signed with "${result.keyLabel}" are still live. Fix: wait until they drain (stemguard census --broker URL --key ${keyId === UNSIGNED_KEY_LABEL ? `"${keyId}"` : keyId}) and run this step again\n`);
+  if (opts.json) io.stdout(`${JSON.stringify({ ok: false, exitCode: EXIT.FAILED, error: { message: "not drained: the ledger was not written" }, gate: gateJson(result) })}\n`);
+  throw new CliExit(EXIT.FAILED);
+}
+
 function descriptionOf(op: "stage" | "activate" | "retire"): string {
   return {
     stage: "Stage a new key: every role trusts it; nothing signs with it yet.",
@@ -161,5 +197,5 @@ function report(io: CliIo, opts: { json?: boolean }, base: SigningLedger, head: 
     return;
   }
   const summary = diff.kind === "step" ? diff.summary : `phase ${head.phase}`;
-  io.stdout(`${summary}\nWrote ${file}.\n\n${formatPhaseTable(head)}\n\n${NEXT[step.op](step.keyId)}\n`);
+  io.stdout(`${summary}\nWrote ${file}.\n\n${formatPhaseTable(head)}\n\n${NEXT[step.op](step.keyId, head)}\n`);
 }

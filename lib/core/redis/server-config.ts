@@ -1,4 +1,5 @@
 import { StemguardError } from "../errors";
+import { renderCensusUserAcl, type CensusUserAcl } from "./census-user";
 import { serverTransport } from "./transport";
 import type { RedisPhase } from "./types";
 
@@ -111,16 +112,30 @@ export function renderRedisConf(phase: RedisPhase, options: RedisServerOptions =
   ].join("\n");
 }
 
+/** Options of {@link renderUsersAcl}. */
+export interface UsersAclOptions {
+  /**
+   * Adds the census's read-only user (renderCensusUserAcl, docs/census.md):
+   * `stemguard census` and its exporter connect as it and can read `stem:*`
+   * keys only.
+   *
+   * @default - no census user
+   */
+  readonly censusUser?: CensusUserAcl;
+}
+
 /**
  * `users.acl` for a phase: the `default` user (the only one Stem can use: it
  * sends no username, docs/stem-compat.md §4.2) with one `#<sha256>` per
  * accepted password, or `nopass` before the first. `hash` gives an id's
  * lowercase hex SHA-256 (or a Terraform expression that yields it), so no
- * password is ever in the file. `extraUsers` are further ACL lines.
+ * password is ever in the file. `extraUsers` are further ACL lines; the
+ * census user, when asked for, comes last.
  */
-export function renderUsersAcl(phase: RedisPhase, hash: (passwordId: string) => string, extraUsers: readonly string[] = []): string {
+export function renderUsersAcl(phase: RedisPhase, hash: (passwordId: string) => string, extraUsers: readonly string[] = [], options: UsersAclOptions = {}): string {
   const auth = phase.acceptedPasswords.length === 0 ? "nopass" : phase.acceptedPasswords.map((id) => `#${hash(id)}`).join(" ");
-  return [`user default on ${auth} ~* &* +@all`, ...extraUsers, ""].join("\n");
+  const census = options.censusUser === undefined ? [] : [renderCensusUserAcl(options.censusUser)];
+  return [`user default on ${auth} ~* &* +@all`, ...extraUsers, ...census, ""].join("\n");
 }
 
 /** Where the reloader reads its files; the defaults match the Kubernetes construct's mounts. */
