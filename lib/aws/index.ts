@@ -30,3 +30,7 @@ export {
 } from "./tls-bundles";
 export type { TlsPemFile, TlsPemInput } from "../private/tls-pem-variable";
 export { keySecretName, roleSecretName, materialVariableName, planMaterialInputs, type MaterialInputPlan } from "./names";
+export { StemAlarms, notifySns, type StemAlarmsProps, type StemAlarmThresholds, type IStemAlarms, type IAlarmActionStrategy, type AlarmActions } from "./alarms";
+export { StemVulnerabilityScan, type StemVulnerabilityScanProps, type IStemVulnerabilityScan, type ITopicRef } from "./vulnerability-scan";
+export { StemCensusJob, type StemCensusJobProps, type IStemCensusJob } from "./census-job";
+export type { IEcsClusterRef, FargateNetwork } from "./scheduled-task";

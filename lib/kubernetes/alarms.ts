@@ -75,7 +75,7 @@ export interface StemAlarmsProps extends AlarmLedgerProps {
  * the CRD must exist before this stack is planned: keep StemAlarms in a stack
  * of its own (checked at synth), applied after the one that installs the
  * Prometheus Operator. The metrics come from the collector configuration in
- * examples/otel-collector/kubernetes.yaml (Stem) and the census exporter.
+ * docs/otel-collector/kubernetes.yaml (Stem) and the census exporter.
  */
 export class StemAlarms extends Construct implements IStemAlarms {
   public static isStemAlarms(x: unknown): x is StemAlarms {

@@ -23,7 +23,7 @@ export function brokerUrlVariable(scope: Construct, variableName: string, field:
       }),
   });
   shared.addValidationOnce("scheme", {
-    condition: Fn.can(Fn.regex("^rediss?://[^/\\s]+", shared.variable.stringValue)),
+    condition: Fn.can(Fn.regex("^rediss?://[^/ ]+", shared.variable.stringValue)),
     errorMessage: "The census broker URL must start with redis:// or rediss:// and name a host (value not shown).",
   });
   return shared.variable;

@@ -78,11 +78,13 @@ describe("StemCensusJob (exporter)", () => {
     expect(StemCensusJob.fromNamePrefix("stem")).toEqual({ namespace: "stem", serviceName: "stem-census", serviceLabels: census.serviceLabels, metricsPortName: "metrics" });
   });
 
-  test("no broker URL in the synthesized JSON (it is an ephemeral input)", () => {
+  test("the broker URL reaches only the write-only data_wo (never data, env literals or args)", () => {
     const s = stack();
     new StemCensusJob(s, "Census", { namespace: "stem", image: CLI });
-    // The only URL text is the validation pattern; no URL with a user or password.
-    expect(Testing.synth(s)).not.toMatch(/rediss?:\/\/[^"\\]*@/);
+    const json = synth(s);
+    expect(only(json, "kubernetes_secret_v1").data).toBeUndefined();
+    const refs = Testing.synth(s).match(/var\.stem_census_broker_url/g) ?? [];
+    expect(refs).toHaveLength(2); // data_wo and the variable's own validation rule
   });
 
   test("fails on an unpinned CLI image and bad queue names", () => {

@@ -13,7 +13,7 @@
  *   (`retain_initial_value_of_delta_metric`): without it the first increment
  *   after a worker restart becomes the delta baseline and never reaches CloudWatch.
  *
- * examples/otel-collector/*.yaml are these objects rendered (a test keeps them equal).
+ * docs/otel-collector/*.yaml are these objects rendered (a test keeps them equal).
  */
 
 /** Stem instruments the alarms read (Stem's names, before the OTLP rename). */

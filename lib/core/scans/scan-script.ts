@@ -49,18 +49,19 @@ export function scanTargetArgs(targets: ScanTargets, field: string): string[] {
  * TARGET...`): trivy per target, then one summary line that is also a
  * CloudWatch embedded-metric-format event (ScanCompleted, TargetsWithFindings,
  * ScanErrors; dimension Scan). Exits 0 when clean, 2 on findings, 1 when a
- * target could not be scanned. Needs `SCAN_NAME` in the env.
+ * target could not be scanned. Needs `SCAN_NAME` and `TRIVY_CACHE_DIR` in the env.
  */
 export function renderScanScript(): string {
   const { namespace, scanCompleted, targetsWithFindings, scanErrors, dimensions } = SCAN_EMF;
   return [
-    "set -u",
-    `cache="\${TRIVY_CACHE_DIR:-${TRIVY_CACHE_DIR}}"`,
+    // No "${" anywhere: the script travels inside Terraform strings, where it would be an interpolation.
+    'cache="$TRIVY_CACHE_DIR"',
+    `[ -n "$cache" ] || cache=${TRIVY_CACHE_DIR}`,
     "findings=0",
     "errors=0",
     'for target in "$@"; do',
-    '  kind="${target%%=*}"',
-    '  ref="${target#*=}"',
+    '  kind=$(printf %s "$target" | cut -d= -f1)',
+    '  ref=$(printf %s "$target" | cut -d= -f2-)',
     '  echo "stemguard-scan: $kind $ref"',
     "  rc=0",
     '  case "$kind" in',

@@ -77,7 +77,7 @@ describe("scan script (real sh, stand-in trivy)", () => {
   const run = (tags: string[]) => {
     const log = path.join(dir, `log-${tags.join("-")}`);
     const r = spawnSync("sh", ["-c", renderScanScript(), "stemguard-scan", ...tags.map((t) => `image=app:${t}@sha256:${DIGEST}`)], {
-      env: { PATH: `${dir}:/usr/bin:/bin`, SCAN_NAME: "stem-scan", TRIVY_LOG: log },
+      env: { PATH: `${dir}:/usr/bin:/bin`, SCAN_NAME: "stem-scan", TRIVY_CACHE_DIR: "/var/cache/trivy", TRIVY_LOG: log },
       encoding: "utf8",
     });
     const emf = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as Record<string, unknown>;
