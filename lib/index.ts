@@ -301,3 +301,34 @@ export {
   writeRedisPasswordFile,
   readRedisPassword,
 } from "./core/redis/password";
+
+// Alarms (one spec, compiled to Prometheus rules and CloudWatch alarms), the collector configs, scans
+export {
+  ALARM_SEVERITIES,
+  type AlarmSeverity,
+  type AlarmSpec,
+  type TreatMissingData,
+  type CloudWatchCondition,
+  type CloudWatchMetricRef,
+  type CloudWatchStatistic,
+  type CloudWatchComparison,
+  type PrometheusCondition,
+  type RotationContext,
+} from "./core/alarms/types";
+export { stemAlarmSpecs, DEFAULT_RUNBOOK_BASE, type StemAlarmOptions, type ScanTarget } from "./core/alarms/stem-alarms";
+export { rotationContext } from "./core/alarms/rotation";
+export { toPrometheusRuleGroups, type PrometheusRuleGroup, type PrometheusAlertRule, type PrometheusRuleOptions } from "./core/alarms/prometheus-rules";
+export { toCloudWatchAlarms, type CloudWatchAlarmDefinition } from "./core/alarms/cloudwatch-alarms";
+export { assertCloudWatchWindow } from "./core/alarms/cloudwatch-limits";
+export { alarmTable } from "./core/alarms/alarm-table";
+export {
+  STEM_PROMETHEUS_NAMESPACE,
+  STEM_CLOUDWATCH_NAMESPACE,
+  kubernetesCollectorConfig,
+  awsCollectorConfig,
+  renderYaml,
+  type AwsCollectorOptions,
+} from "./core/alarms/collector-config";
+export { SCAN_EMF, KUBE_STATE_METRICS } from "./core/metrics/scan-metrics";
+export { DEFAULT_TRIVY_IMAGE, COMPROMISED_TRIVY_VERSIONS, assertTrivyImage } from "./core/scans/trivy-image";
+export { WEEKLY_SCAN_SCHEDULE, awsCron, kubernetesCron, type WeeklySchedule, type Weekday } from "./core/scans/schedule";

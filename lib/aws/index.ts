@@ -42,3 +42,7 @@ export {
   type RedisEnvVar,
   type RedisPasswordInput,
 } from "./redis";
+export { StemAlarms, notifySns, type StemAlarmsProps, type StemAlarmThresholds, type IStemAlarms, type IAlarmActionStrategy, type AlarmActions } from "./alarms";
+export { StemVulnerabilityScan, type StemVulnerabilityScanProps, type IStemVulnerabilityScan, type ITopicRef } from "./vulnerability-scan";
+export { StemCensusJob, type StemCensusJobProps, type IStemCensusJob } from "./census-job";
+export type { IEcsClusterRef, FargateNetwork } from "./scheduled-task";

@@ -45,3 +45,6 @@ export {
   type RedisEnvVar,
   type RedisPasswordInput,
 } from "./redis";
+export { StemAlarms, type StemAlarmsProps, type StemAlarmThresholds, type IStemAlarms } from "./alarms";
+export { StemVulnerabilityScan, type StemVulnerabilityScanProps, type IStemVulnerabilityScan } from "./vulnerability-scan";
+export { StemCensusJob, type StemCensusJobProps, type IStemCensusJob } from "./census-job";
