@@ -6,6 +6,7 @@ import { Fn } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { claimObjectName } from "../private/stack-claims";
 import { assertPlainAbsolutePath } from "../private/tls-bundle-rules";
+import { markTlsBundles } from "../private/review-marker";
 import { resolveTlsWrites } from "../private/tls-ledger-source";
 import { tlsPemVariable, tlsVariablePrefix, type TlsPemInput } from "../private/tls-pem-variable";
 import { TLS_ENV_OWNER } from "../private/user-env-rules";
@@ -188,7 +189,9 @@ abstract class TlsBundlesBase extends Construct implements ITlsBundles {
     // An old secret name only names the secret, not variables: it may start with a digit.
     if (props.secretName !== undefined) assertSecretNamePrefix(props.secretName, field("secretName"), false);
     // One secret holds the trust bundle and the leaves, so every TLS step rewrites it: the inputs are required in every TLS phase.
-    this.revision = resolveTlsWrites(props, field).revision;
+    const writes = resolveTlsWrites(props, field);
+    this.revision = writes.revision;
+    markTlsBundles(this, "aws", () => !(TLS_SECRET in this), writes.ledger);
     this.fileDir = props.fileDir ?? DEFAULT_FILE_DIR;
     // The entrypoint interpolates the paths into shell words, quoted; still keep them plain.
     assertPlainAbsolutePath(this.fileDir, field("fileDir"), "fileDir", DEFAULT_FILE_DIR);
