@@ -95,7 +95,8 @@ export function planChanges(plan: Json, headFor: (moduleAddress: string) => Stac
     const local = `${item.type}.${item.name}`;
     // A destroyed resource is only in the base's configuration.
     const synth = (actions === "delete" ? baseFor(module) : headFor(module))?.resources.get(local) ?? baseFor(module)?.resources.get(local);
-    const where = { ...(synth?.path !== undefined ? { path: synth.path } : {}), references: synth?.references ?? [] };
+    // References in the module's JSON are local; the plan's addresses carry the module.
+    const where = { ...(synth?.path !== undefined ? { path: synth.path } : {}), references: (synth?.references ?? []).map((r) => (module === "" ? r : `${module}.${r}`)) };
     const attributes = changedNames(item.change.before, item.change.after, item.change.after_unknown);
     const rule = `plan: actions ${actions}`;
     let change: ResourceChange | undefined;

@@ -55,6 +55,8 @@ export function reviewPlanPair(base: PlanSide, head: PlanSide): ChangeReview {
   }
   const modules = new Set<string>([...headChanges.keys()]);
   for (const side of [base, head]) for (const m of planModules(side.plan)) modules.add(m);
+  // The root's stack JSON has ledgers to review even when the plan lists no resource.
+  if (base.synth("") !== undefined || head.synth("") !== undefined) modules.add("");
   const pairs: StackPair[] = [...modules].sort().map((m) => {
     const [b, h] = [model(base, m), model(head, m)];
     if (!h && !b) findings.push({ rule: "unreadable", stack: stackName(head.name, m), message: `no stack JSON for ${m === "" ? "the plan" : m}: construct metadata and ledgers come from the cdk.tf.json beside the plan file (run terraform show -json in the stack's directory)` });
