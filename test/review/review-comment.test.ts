@@ -41,38 +41,55 @@ function parseMermaid(blocks: string[]): unknown[] {
 
 const blocksOf = (text: string) => [...text.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]);
 
-test("a legal step: verdict line, details, and a gitGraph of the rotation with the step highlighted that Mermaid parses", async () => {
+interface Commit {
+  readonly id: string;
+  readonly type: string;
+  readonly tags: string[];
+}
+const BROKEN = 'gitGraph\n  commit id: "x" tipe: HIGHLIGHT\n';
+let legal: { code: number; text: string };
+let unsafe: { code: number; text: string };
+let revert: { code: number; text: string };
+/** Parse results of legal's blocks, revert's blocks, then the broken control: one child process for all. */
+let parsed: { legal: unknown[]; revert: unknown[]; broken: unknown };
+
+beforeAll(async () => {
   const [p1, p2, p3] = signingPhases();
-  const base = synth({ ...firstLedgers(), signing: p2 });
-  const head = synth({ ...firstLedgers(), signing: p3 });
-  const { code, text } = await markdown(base, head);
-  expect(code).toBe(0);
-  expect(text.split("\n")[0]).toBe("<!-- stemguard-review -->");
-  expect(text.split("\n")[1]).toMatch(/^\*\*stemguard review: ✅ safe: 1 ledger step \(signing-keyring: activate k2\); 2 stacks \(synth\): \d+ to add/);
-  expect(text).toContain("<details><summary>Stack <code>stem-aws</code>");
-  const blocks = blocksOf(text);
-  const parsed = parseMermaid(blocks);
-  const signing = parsed.find((p) => Array.isArray(p) && p.length === 3);
-  expect(signing).toEqual([
+  const at = (signing: typeof p1) => ({ ...firstLedgers(), signing });
+  const [s1, s2, s3] = [synth(at(p1)), synth(at(p2)), synth(at(p3))];
+  legal = await markdown(s2, s3);
+  unsafe = await markdown(s1, synth(at(p1), { awsKeyringId: "SigningKeyring" }));
+  revert = await markdown(s2, s1);
+  const [a, b] = [blocksOf(legal.text), blocksOf(revert.text)];
+  const all = parseMermaid([...a, ...b, BROKEN]);
+  parsed = { legal: all.slice(0, a.length), revert: all.slice(a.length, a.length + b.length), broken: all.at(-1) };
+});
+
+test("a legal step: verdict line, details, and a gitGraph of the rotation with the step highlighted that Mermaid parses", () => {
+  expect(legal.code).toBe(0);
+  expect(legal.text.split("\n")[0]).toBe("<!-- stemguard-review -->");
+  expect(legal.text.split("\n")[1]).toMatch(/^\*\*stemguard review: ✅ safe: 1 ledger step \(signing-keyring: activate k2\); 2 stacks \(synth\): \d+ to add/);
+  expect(legal.text).toContain("<details><summary>Stack <code>stem-aws</code>");
+  expect(parsed.legal.find((p) => Array.isArray(p) && p.length === 3)).toEqual([
     { id: "1: init k1", type: "NORMAL", tags: [] },
     { id: "2: stage k2", type: "NORMAL", tags: [] },
     { id: "3: activate k2", type: "HIGHLIGHT", tags: ["this PR"] },
   ]);
-  // Every diagram parses (TLS and Redis rotations too), and the parser does fail on a broken one.
-  expect(parsed.filter((p) => !Array.isArray(p))).toEqual([]);
-  expect(parseMermaid(["gitGraph\n  commit id: \"x\" tipe: HIGHLIGHT\n"])).toEqual([{ error: expect.stringMatching(/Parse error/) }]);
-  void p1;
+  // Every diagram parses (the TLS and Redis rotations too), and the parser does fail on a broken one.
+  expect(parsed.legal.length).toBe(3);
+  expect(parsed.legal.filter((p) => !Array.isArray(p))).toEqual([]);
+  expect(parsed.broken).toEqual({ error: expect.stringMatching(/Parse error/) });
 });
 
-test("an unsafe change: the verdict line says UNSAFE and each finding is listed above the details; a revert is drawn reversed", async () => {
-  const [p1, p2] = signingPhases();
-  const { code, text } = await markdown(synth({ ...firstLedgers(), signing: p1 }), synth({ ...firstLedgers(), signing: p1 }, { awsKeyringId: "SigningKeyring" }));
-  expect(code).toBe(1);
-  expect(text.split("\n")[1]).toMatch(/^\*\*stemguard review: ❌ UNSAFE \(\d+ findings?\)/);
-  expect(text).toMatch(/\n- `stem-aws`: construct id changed: StemSigningKeyring stem-aws\/Signing is now stem-aws\/SigningKeyring/);
-  const revert = await markdown(synth({ ...firstLedgers(), signing: p2 }), synth({ ...firstLedgers(), signing: p1 }));
-  const parsed = parseMermaid(blocksOf(revert.text)) as { id: string; type: string; tags: string[] }[][];
-  expect(parsed.find((p) => p.length === 2)).toEqual([
+test("an unsafe change: the verdict line says UNSAFE and each finding is listed above the details", () => {
+  expect(unsafe.code).toBe(1);
+  expect(unsafe.text.split("\n")[1]).toMatch(/^\*\*stemguard review: ❌ UNSAFE \(\d+ findings?\)/);
+  expect(unsafe.text).toMatch(/\n- `stem-aws`: construct id changed: StemSigningKeyring stem-aws\/Signing is now stem-aws\/SigningKeyring/);
+});
+
+test("a revert is drawn with the reverted entry reversed", () => {
+  expect(revert.code).toBe(0);
+  expect((parsed.revert as Commit[][]).find((p) => p.length === 2)).toEqual([
     { id: "1: init k1", type: "NORMAL", tags: [] },
     { id: "2: stage k2", type: "REVERSE", tags: ["reverted by this PR"] },
   ]);
