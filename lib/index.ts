@@ -103,6 +103,23 @@ export {
 } from "./review/ledger-review";
 export { reviewRepository, type RepoReader } from "./review/review-ledgers";
 
+// Review of what will really change: synth output folders and plans (docs/review.md)
+export { readReviewInput, type ReviewInput, type ReviewInputKind, type SynthStackJson } from "./review/change/inputs";
+export { reviewInputs, reviewSynthPair, reviewPlanPair, type PlanSide } from "./review/change/review-inputs";
+export {
+  PURPOSES,
+  type ChangeReview,
+  type ClassifiedChange,
+  type ConstructLedgerReview,
+  type Finding as ReviewFinding,
+  type Purpose,
+  type StackReview,
+  type WorkloadRoll,
+} from "./review/change/review-changes";
+export type { ChangeAction, ResourceChange } from "./review/change/resource-changes";
+export { COMMENT_MARKER, changeReviewJson, formatChangeReviewMarkdown, formatChangeReviewText, rotationDiagrams } from "./review/change/format";
+export { SYNTH_MARKER_KEY, type MarkedConstruct, type SynthMarker, type ConstructFamily } from "./core/synth-marker/marker";
+
 // The ledger engine every kind runs on (signing keys, CAs; Redis next), and the manifest
 export type { LedgerKind, StepRule, StepRecord, RevertVerdict, StatusTable, AnyLedgerKind, PeerSection } from "./core/ledger/kind";
 export type { LedgerSection } from "./core/ledger/section";

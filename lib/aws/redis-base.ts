@@ -8,6 +8,7 @@ import { currentRedisPhase, type RedisLedger } from "../core/redis/ledger-file";
 import { redisClientEnvRevision } from "../core/redis/revisions";
 import type { RedisPhase } from "../core/redis/types";
 import { loadRedisLedger, redisLedgerTag } from "../private/redis-ledger-source";
+import { markRedis } from "../private/review-marker";
 import { redisPasswordVariable, type RedisPasswordInput } from "../private/redis-password-variable";
 import { assertPlainAbsolutePath } from "../private/tls-bundle-rules";
 
@@ -143,6 +144,8 @@ export abstract class StemRedisBase extends Construct implements IStemRedis {
     assertElastiCachePhase(this.phase, field(props.ledger !== undefined ? "ledger" : "ledgerFile"));
     this.namePrefix = props.namePrefix ?? DEFAULT_NAME_PREFIX;
     assertNamePrefix(this.namePrefix, field("namePrefix"));
+    // Review reads what this Redis renders from the synth (lib/private/review-marker.ts); created or imported is known once the subclass ran.
+    markRedis(this, "aws", () => scopeOfPasswords === "clients");
     this.port = props.port ?? 6379;
     assertInteger(this.port, 1, 65535, field("port"), "e.g. 6379");
     this.databases = props.databases;

@@ -9,6 +9,7 @@ import type { Role, SigningLedger } from "../core/keyring/types";
 import { EphemeralResource } from "../private/ephemeral";
 import { ledgerTag, loadKeyringLedger, resolveKeyringRoles } from "../private/keyring-source";
 import type { MaterialInputPlan } from "../private/material-input-plan";
+import { markSigningKeyring } from "../private/review-marker";
 import { claimObjectName } from "../private/stack-claims";
 import { awsMaterialVariable } from "./material-variable";
 import { assertSecretNamePrefix, keySecretName, planMaterialInputs, roleSecretName } from "./names";
@@ -229,6 +230,7 @@ export class StemSigningKeyring extends SigningKeyringBase {
   constructor(scope: Construct, id: string, props: StemSigningKeyringProps) {
     super(scope, id);
     Object.defineProperty(this, KEYRING, { value: true });
+    markSigningKeyring(this, "aws", false);
     const field = (name: string) => `${this.node.path} props.${name}`;
 
     this.ledger = loadKeyringLedger(props, field); // parseLedger refuses a phase-0 ledger (no keys)
@@ -355,6 +357,7 @@ class ImportedSigningKeyring extends SigningKeyringBase {
 
   constructor(scope: Construct, id: string, props: SigningKeyringImportProps) {
     super(scope, id);
+    markSigningKeyring(this, "aws", true);
     const field = (name: string) => `${this.node.path} props.${name}`;
     this.ledger = loadKeyringLedger(props, field);
     this.namePrefix = props.namePrefix ?? DEFAULT_NAME_PREFIX;

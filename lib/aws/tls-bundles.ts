@@ -6,6 +6,7 @@ import { Fn } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { claimObjectName } from "../private/stack-claims";
 import { assertPlainAbsolutePath } from "../private/tls-bundle-rules";
+import { markTlsBundles } from "../private/review-marker";
 import { resolveTlsWrites, type TlsWrites } from "../private/tls-ledger-source";
 import { tlsPemVariable, tlsVariablePrefix, type TlsPemInput } from "../private/tls-pem-variable";
 import { TLS_ENV_OWNER } from "../private/user-env-rules";
@@ -204,6 +205,7 @@ abstract class TlsBundlesBase extends Construct implements ITlsBundles {
     if (props.secretName !== undefined) assertSecretNamePrefix(props.secretName, field("secretName"), false);
     this.writes = resolveTlsWrites(props, field);
     this.revision = this.writes.revision;
+    markTlsBundles(this, "aws", () => !(TLS_SECRET in this), this.writes.ledger);
     this.fileDir = props.fileDir ?? DEFAULT_FILE_DIR;
     // The entrypoint interpolates the paths into shell words, quoted; still keep them plain.
     assertPlainAbsolutePath(this.fileDir, field("fileDir"), "fileDir", DEFAULT_FILE_DIR);

@@ -9,6 +9,7 @@ import { renderProbeScript } from "../core/redis/probe-script";
 import { planRedisPasswordInputs, redisClientEnvRevision, redisFilesFingerprint } from "../core/redis/revisions";
 import { renderLiveConf, renderRedisConf, renderReloadScript, renderUsersAcl, serverDefaults, type RedisServerOptions } from "../core/redis/server-config";
 import type { RedisPhase } from "../core/redis/types";
+import { markRedis } from "../private/review-marker";
 import { loadRedisLedger, redisLedgerTag } from "../private/redis-ledger-source";
 import { redisPasswordVariable, type RedisPasswordInput } from "../private/redis-password-variable";
 import { assertNamePrefix, assertNamespace } from "./kubernetes-names";
@@ -172,6 +173,7 @@ export abstract class StemRedisBase extends Construct implements IStemRedis {
     super(scope, id);
     const field = (name: string) => `${this.node.path} props.${name}`;
     this.ledger = loadRedisLedger(props, field);
+    markRedis(this, "kubernetes", () => !this.writes.server); // writes: set by the subclass, read at synth time
     this.ledgerTag = redisLedgerTag(this.ledger);
     this.phase = currentRedisPhase(this.ledger);
     if (Token.isUnresolved(props.namespace)) {

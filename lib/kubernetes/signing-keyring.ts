@@ -5,6 +5,7 @@ import { StemguardError } from "../core/errors";
 import { planRoleEnv, resolveRoleEnv } from "../core/keyring/env-plan";
 import type { Role, SigningLedger } from "../core/keyring/types";
 import { ledgerTag, loadKeyringLedger, resolveKeyringRoles } from "../private/keyring-source";
+import { markSigningKeyring } from "../private/review-marker";
 import { claimObjectName } from "../private/stack-claims";
 import { assertLabels, assertNamePrefix, assertNamespace } from "./kubernetes-names";
 import { planMaterialInputs, type MaterialInputPlan } from "./material-inputs";
@@ -186,6 +187,7 @@ export class StemSigningKeyring extends SigningKeyringBase {
   constructor(scope: Construct, id: string, props: StemSigningKeyringProps) {
     super(scope, id);
     Object.defineProperty(this, KEYRING, { value: true });
+    markSigningKeyring(this, "kubernetes", false);
     const field = (name: string) => `${this.node.path} props.${name}`;
 
     this.ledger = loadKeyringLedger(props, field);
@@ -270,6 +272,7 @@ class ImportedSigningKeyring extends SigningKeyringBase {
 
   constructor(scope: Construct, id: string, props: SigningKeyringImportProps) {
     super(scope, id);
+    markSigningKeyring(this, "kubernetes", true);
     const field = (name: string) => `${this.node.path} props.${name}`;
     this.ledger = loadKeyringLedger(props, field);
     assertNamespace(props.namespace, field("namespace"));

@@ -5,6 +5,7 @@ import { StemguardError } from "../core/errors";
 import { claimObjectName } from "../private/stack-claims";
 import type { TlsCaLedger } from "../core/tls/ca-ledger-types";
 import { assertPlainAbsolutePath } from "../private/tls-bundle-rules";
+import { markTlsBundles } from "../private/review-marker";
 import { resolveTlsWrites, type TlsWrites } from "../private/tls-ledger-source";
 import { refuseSecondBinding, TLS_ENV_OWNER } from "../private/user-env-rules";
 import { tlsPemVariable, tlsVariablePrefix, type TlsPemFile, type TlsPemInput } from "../private/tls-pem-variable";
@@ -214,6 +215,7 @@ abstract class TlsBundlesBase extends Construct implements ITlsBundles {
     this.namePrefix = props.namePrefix ?? DEFAULT_NAME_PREFIX;
     assertNamePrefix(this.namePrefix, field("namePrefix"));
     this.writes = resolveTlsWrites(props, field);
+    markTlsBundles(this, "kubernetes", () => !StemTlsBundles.isStemTlsBundles(this), this.writes.ledger);
     this.revision = this.writes.revision;
     this.kinds = resolveKinds(props.kinds, field("kinds"));
     this.mountPath = props.mountPath ?? "/etc/stem/tls";

@@ -28,6 +28,8 @@ export interface TlsWrites {
   readonly leavesRevision: number;
   readonly caRequired: boolean;
   readonly leavesRequired: boolean;
+  /** The TLS ledger, when one drives the bundles (for the review record). @default - none: a bare `revision` */
+  readonly ledger?: TlsCaLedger;
 }
 
 /** Steps that change the trust bundle, and steps that issue leaves (docs/tls.md, "CA rotation"). */
@@ -59,5 +61,5 @@ export function resolveTlsWrites(props: TlsLedgerSourceProps, field: (name: stri
   const latest = (ops: readonly TlsStepOp[]) => Math.max(0, ...ledger.history.filter((s) => ops.includes(s.op)).map((s) => s.phase));
   const caRevision = latest(CHANGES_CA);
   const leavesRevision = latest(ISSUES_LEAVES);
-  return { revision: ledger.phase, caRevision, leavesRevision, caRequired: caRevision === ledger.phase, leavesRequired: leavesRevision === ledger.phase };
+  return { revision: ledger.phase, caRevision, leavesRevision, caRequired: caRevision === ledger.phase, leavesRequired: leavesRevision === ledger.phase, ledger };
 }

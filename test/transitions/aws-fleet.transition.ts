@@ -33,6 +33,8 @@ import {
   type Transition,
 } from "../support/offline-state";
 import { composeModules, describeWithTerraform, SharedProvider, TerraformWorkdir } from "../support/terraform";
+import { reviewPlanPair, reviewSynthPair } from "../../lib/review/change/review-inputs";
+import type { ChangeReview } from "../../lib/review/change/review-changes";
 
 const NAME_PREFIX = "stem-fleet/signing"; // lib/demo/aws-fleet.ts
 const NETWORK = { subnet_ids: '["subnet-0123456789abcdef0"]', security_group_ids: '["sg-0123456789abcdef0"]' };
@@ -285,6 +287,35 @@ describeWithTerraform("example AWS fleet: each rotation step planned against the
           expect({ ...where, changed: changedAttributes(rc) }).toEqual({ ...where, changed: ["task_definition"] });
         }
       }
+    });
+  });
+
+  /** A plan narrowed to one child module: each module is its own fleet with its own ledger. */
+  const planOfModule = (plan: PlanJson, module: string) => ({ ...plan, resource_changes: resourcesOf(plan, module) }) as unknown as Json;
+  /** What must agree between the plan review and the synth-pair review: the verdict, the steps, the ledgers and the findings' rules. */
+  const verdictOf = (r: ChangeReview) => ({
+    ok: r.ok,
+    steps: r.steps,
+    ledgers: r.ledgers.map((l) => `${l.construct} ${l.kind} ${l.verdict} ${l.step ?? ""}`),
+    findings: r.findings.map((f) => f.rule),
+  });
+
+  describe.each(VARIANTS.map((v) => [v.module] as const))("stemguard review of the real plans, %s", (module) => {
+    test.each([2, 3, 4])("the plan of the step to phase %i gives the synth pair's verdict: legal, every replace and destroy explained", (n) => {
+      const i = n - 1;
+      const [prev, next] = [phases[i - 1], phases[i]].map((p) => p.find((f) => f.module === module)!);
+      const plan = reviewPlanPair(
+        { name: "fleet", plan: planOfModule(converged[i - 1].plan, module), synth: (m) => (m === `module.${module}` ? prev.stack : undefined) },
+        { name: "fleet", plan: planOfModule(transitions[i - 1].plan, module), synth: (m) => (m === `module.${module}` ? next.stack : undefined) },
+      );
+      const synth = reviewSynthPair([{ name: `fleet/module.${module}`, json: prev.stack }], [{ name: `fleet/module.${module}`, json: next.stack }]);
+      expect(verdictOf(plan)).toEqual(verdictOf(synth));
+      expect(verdictOf(plan)).toMatchObject({ ok: true, steps: [`signing-keyring: ${next.op} ${next.keyId}`], findings: [] });
+      // The plan is exact where the synth is a lower bound: the services update in place, and they roll after their task definitions.
+      const changes = plan.stacks[0].changes;
+      for (const c of changes.filter((c) => c.stateful && (c.action === "replace" || c.action === "destroy"))) expect({ address: c.address, explainedBy: c.explainedBy }).toEqual({ address: c.address, explainedBy: `${next.op} ${next.keyId}` });
+      const rolls = plan.stacks[0].rolls;
+      for (const r of rolls.filter((r) => r.type === "aws_ecs_service")) expect(r.level).toBeGreaterThan(Math.min(...rolls.filter((t) => t.type === "aws_ecs_task_definition").map((t) => t.level)));
     });
   });
 

@@ -12,6 +12,8 @@ export const READ_CAPS = {
   envelope: 16 * 1024 * 1024,
   /** PEM or DER certificates and keys (a bundle with a long chain is a few KB). */
   pem: 1024 * 1024,
+  /** A synthesized stack (`cdk.tf.json`) or a `terraform show -json` plan: a 200-service fleet is a few MB. */
+  terraformJson: 256 * 1024 * 1024,
 } as const;
 
 /** `1 MiB`, `32 MiB`: how a cap is named in messages. */
