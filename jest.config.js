@@ -1,8 +1,12 @@
+/** Real-terraform AWS suites that run in `npm run test:transitions` (jest.transitions.config.js), not here. */
+const AWS_TERRAFORM = ["**/test/integration/aws-terraform.test.ts"];
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  testPathIgnorePatterns: ["/node_modules/", "/test/integration/aws-terraform\\.test\\.ts$"],
   transform: {
     "^.+\\.(t|j)sx?$": ["@swc/jest", { jsc: { target: "es2022" }, module: { type: "commonjs" } }],
   },
@@ -29,3 +33,4 @@ module.exports = {
   // shutdown grace, which under load it missed ("A worker process has failed to exit gracefully").
   workerIdleMemoryLimit: "600MB",
 };
+Object.defineProperty(module.exports, "AWS_TERRAFORM", { value: AWS_TERRAFORM, enumerable: false });
