@@ -191,14 +191,15 @@ export const signingKeyringKind: LedgerKind<SigningState, LedgerStep, SigningOpt
         createdId: (s) => (s.op === "init" || s.op === "stage" ? s.keyId : undefined),
         commands: {
           promote: (id) => ({ step: `activate ${id}`, command: `stemguard rotate activate ${id}` }),
-          retire: (id) => ({ step: `retire ${id}`, command: `stemguard rotate retire ${id}` }),
+          // The drain gate (stemguard census --key) runs first and writes nothing while the key is live.
+          retire: (id) => ({ step: `retire ${id}`, command: `stemguard rotate retire ${id} --broker "$STEM_BROKER_URL"` }),
           stage: (id) => ({ step: `stage ${id}`, command: `stemguard rotate stage ${id}` }),
         },
         newId: freshId("k", today, (id) => state.collapsed.has(collapsedId(id))),
       });
       // A producers-first adoption is in progress until workers verify.
       return !state.workersVerify && state.holder.active !== undefined && !assessment.inProgress
-        ? { ...assessment, inProgress: { step: "enforce", command: "stemguard rotate enforce" } }
+        ? { ...assessment, inProgress: { step: "enforce", command: 'stemguard rotate enforce --broker "$STEM_BROKER_URL"' } }
         : assessment;
     },
   },

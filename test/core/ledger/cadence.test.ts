@@ -88,7 +88,7 @@ describe("what is due", () => {
     expect(due(staged, "2026-12-14")[0]).toEqual(["rotation", "activate k2", 7, "2026-12-08", "overdue", "stemguard rotate activate k2"]);
     const active = on("2026-12-09", () => applyStep(staged, "activate", "k2"));
     const retired = on("2026-12-16", () => applyStep(active, "retire", "k1"));
-    expect(due(active, "2026-12-10")[0]).toEqual(["rotation", "retire k1", 1, "2026-12-10", "due", "stemguard rotate retire k1"]);
+    expect(due(active, "2026-12-10")[0]).toEqual(["rotation", "retire k1", 1, "2026-12-10", "due", "stemguard rotate retire k1 --broker \"$STEM_BROKER_URL\""]);
     // k2 was created by its stage step on 2026-12-07: due 76 days later.
     expect(due(retired, "2027-02-20")).toEqual([["key", "k2", 75, "2027-02-21", "ok", "stemguard rotate stage k2027-02"]]);
     expect(due(retired, "2027-02-21")[0][4]).toBe("due");
@@ -96,7 +96,7 @@ describe("what is due", () => {
 
   test("a producers-first adoption waits for enforce", () => {
     const ledger = { ...initLedger("hmac-sha256", "k1", { producersFirst: true }), cadence: cadence({ key: 90 }) };
-    expect(due(ledger, "2026-09-03")[0]).toEqual(["rotation", "enforce", 2, "2026-09-02", "due", "stemguard rotate enforce"]);
+    expect(due(ledger, "2026-09-03")[0]).toEqual(["rotation", "enforce", 2, "2026-09-02", "due", "stemguard rotate enforce --broker \"$STEM_BROKER_URL\""]);
   });
 
   test("a fresh id never repeats one in the ledger", () => {
