@@ -4,6 +4,7 @@ import { scrubSecret, type RedisUrl } from "../health/redis-url";
 import type { StemTlsConfig } from "../health/tls-env";
 import type { TlsClientMaterial } from "../health/tls-files";
 import type { CensusRedis, PendingEntry, StreamEntry, StreamGroup } from "./reader";
+import { describeError } from "../health/describe-error";
 
 /** Default bound for connect plus TLS handshake, and for each command, in milliseconds. */
 export const DEFAULT_CENSUS_TIMEOUT_MS = 10_000;
@@ -94,13 +95,13 @@ export async function connectCensusRedis(url: RedisUrl, options: CensusConnectOp
     await client.connect();
   } catch (err) {
     client.disconnect();
-    throw new CensusConnectionError(isTlsError(lastError ?? err, url.tls) || isTlsError(err, url.tls) ? "tls" : "connection", `cannot connect to ${url.redacted}: ${scrubSecret(describe(lastError !== undefined && /Connection is closed/.test(describe(err)) ? lastError : err), url.password)}`);
+    throw new CensusConnectionError(isTlsError(lastError ?? err, url.tls) || isTlsError(err, url.tls) ? "tls" : "connection", `cannot connect to ${url.redacted}: ${scrubSecret(describeError(lastError !== undefined && /Connection is closed/.test(describeError(err)) ? lastError : err), url.password)}`);
   }
   const run = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
     try {
       return await f();
     } catch (err) {
-      const text = scrubSecret(describe(err), url.password);
+      const text = scrubSecret(describeError(err), url.password);
       const refused = /^NOPERM|^NOAUTH|^ERR unknown command/.test(text);
       throw new CensusConnectionError(refused ? "command" : "connection", `Redis ${refused ? "refused" : "failed"} ${name} on ${url.redacted}: ${text}`);
     }
@@ -117,7 +118,7 @@ export async function connectCensusRedis(url: RedisUrl, options: CensusConnectOp
           return parseGroups(await client.call("XINFO", "GROUPS", key));
         } catch (err) {
           // The key went away between SCAN and now (a queue purge): nothing to read.
-          if (/no such key/i.test(describe(err))) return [];
+          if (/no such key/i.test(describeError(err))) return [];
           throw err;
         }
       }),
@@ -182,11 +183,3 @@ function isTlsError(err: unknown, tls: boolean): boolean {
   return (typeof code === "string" && (code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_") || /CERT|SELF_SIGNED|UNABLE_TO|HOSTNAME/.test(code))) || /certificate|handshake|SSL|TLS/i.test(message);
 }
 
-// One line: OpenSSL errors carry a multi-line dump and the readable part in `reason`.
-function describe(err: unknown): string {
-  if (typeof err !== "object" || err === null || typeof (err as Error).message !== "string") return String(err);
-  const { code, reason, message } = err as NodeJS.ErrnoException & { reason?: unknown };
-  const opensslDump = /:error:[0-9A-Fa-f]+:/.test(message);
-  const text = (opensslDump && typeof reason === "string" && reason !== "" ? reason : message).replace(/\s+/g, " ").trim();
-  return code && !text.includes(code) ? `${text} (${code})` : text;
-}

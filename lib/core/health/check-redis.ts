@@ -5,6 +5,7 @@ import { scrubSecret } from "./redis-url";
 import { RespReader, encodeCommand, type RespReply } from "./resp";
 import type { StemTlsConfig } from "./tls-env";
 import type { TlsClientMaterial } from "./tls-files";
+import { describeError } from "./describe-error";
 
 /** Default bound for TCP connect plus TLS handshake, and for each command. */
 export const DEFAULT_HEALTH_TIMEOUT_MS = 5000;
@@ -121,7 +122,7 @@ export function checkRedis(url: RedisUrl, options: RedisCheckOptions): Promise<R
       // Synchronous throws: bad TLS material (before any socket exists; this
       // handle-less socket only gives `finish` something to destroy).
       socket = new net.Socket();
-      fail("connection", describe(err));
+      fail("connection", describeError(err));
       return;
     }
     arm(connectTimeout, () => (phase === "handshake" ? "during the TLS handshake" : `connecting to ${url.host}:${url.port}`));
@@ -135,14 +136,14 @@ export function checkRedis(url: RedisUrl, options: RedisCheckOptions): Promise<R
         reader.push(chunk);
         for (let reply = reader.next(); reply !== undefined && !settled; reply = reader.next()) onReply(reply);
       } catch (err) {
-        fail("connection", describe(err));
+        fail("connection", describeError(err));
       }
     });
     socket.on("error", (err: NodeJS.ErrnoException) => {
       // A TLS 1.3 server rejects a missing client certificate with an alert
       // that arrives after the client considers the handshake done.
       const tlsAlert = typeof err.code === "string" && err.code.startsWith("ERR_SSL_");
-      fail(phase === "handshake" || (url.tls && tlsAlert) ? "tls" : "connection", describe(err));
+      fail(phase === "handshake" || (url.tls && tlsAlert) ? "tls" : "connection", describeError(err));
     });
     socket.on("close", () => {
       const when = current ? ` before answering ${current[0]}` : phase === "handshake" ? " during the TLS handshake" : "";
@@ -151,13 +152,3 @@ export function checkRedis(url: RedisUrl, options: RedisCheckOptions): Promise<R
   });
 }
 
-// One line: OpenSSL errors carry a multi-line "803C...:error:0A00010B:SSL routines:..." message
-// and the readable part in `reason`.
-// Duck-typed: errors from node internals may come from another realm (e.g. under jest).
-function describe(err: unknown): string {
-  if (typeof err !== "object" || err === null || typeof (err as Error).message !== "string") return String(err);
-  const { code, reason, message } = err as NodeJS.ErrnoException & { reason?: unknown };
-  const opensslDump = /:error:[0-9A-Fa-f]+:/.test(message);
-  const text = (opensslDump && typeof reason === "string" && reason !== "" ? reason : message).replace(/\s+/g, " ").trim();
-  return code && !text.includes(code) ? `${text} (${code})` : text;
-}
