@@ -9,16 +9,7 @@ import {
 import { applyRedisPasswordStep, currentRedisPhase, serializeRedisLedger } from "../../../lib/core/redis/ledger-file";
 import { AWS_WALK_STEPS, FULL_WALK_STEPS, walkLedgers } from "../../aws/redis-walk";
 import { fullWalk } from "./walk";
-
-const refused = (f: () => unknown): StemguardError => {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof StemguardError) return err;
-    throw err;
-  }
-  throw new Error("expected a StemguardError");
-};
+import { refused } from "../../support/refused";
 
 const FIELDS = { engine: "engine", engineVersion: "engineVersion" };
 
