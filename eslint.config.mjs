@@ -105,7 +105,7 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
-    files: ["bin/**/*.js", "bench/**/*.js", "scripts/**/*.js", "*.js"],
+    files: ["bin/**/*.js", "bench/**/*.js", "scripts/**/*.js", "test/support/**/*.js", "*.js"],
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
 );

@@ -24,6 +24,10 @@ module.exports = {
     "^\\./(tokens/private/|private/)?stack-trace$": "<rootDir>/test/support/stack-trace.ts",
   },
   testTimeout: 60000,
+  // Real RSA-2048 keys from a pool made once per machine (test/support/rsa-pool-setup.js):
+  // fresh keys were most of the suite's CPU. Key-generation tests opt out (realRsaKeys()).
+  globalSetup: "<rootDir>/test/support/rsa-pool-setup.js",
+  setupFiles: ["<rootDir>/test/support/rsa-pool.js"],
   // jest defaults to cores - 1 workers, i.e. one on the 2-core CI machine; the
   // terraform and redis suites mostly wait on child processes, so use both cores.
   maxWorkers: 2,

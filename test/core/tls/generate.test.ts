@@ -8,6 +8,9 @@ import { generateTlsBundle, type TlsBundle, type TlsProgressEvent } from "../../
 import { writeTlsBundle } from "../../../lib/core/tls/write-bundle";
 import { describeWithOpenssl, openssl, opensslStatus, testWithOpenssl } from "../../support/openssl";
 
+// Key generation itself is under test here: fresh keys from node:crypto, not the test pool (test/support/rsa-pool.js).
+(globalThis as { __stemguardRealRsaKeys?: boolean }).__stemguardRealRsaKeys = true;
+
 const DAY_MS = 86_400_000;
 
 /** `openssl x509 -noout -ext ...` output as { "X509v3 Subject Alternative Name": "DNS:..., IP Address:..." }. */
