@@ -60,6 +60,7 @@ export {
   type StemSecurityScanProps,
   type StemSecurityAlarmsProps,
   type StemSecurityContainer,
+  type StemSecurityVolumeMount,
   type StemPodBinding,
   type StemSecurityLedgerFiles,
   type StemSecuritySummary,

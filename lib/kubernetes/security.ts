@@ -172,16 +172,23 @@ export interface StemSecurityProps {
 export interface StemSecurityContainer {
   readonly name: string;
   readonly env?: readonly EnvVarLike[];
-  readonly volumeMount?: readonly { readonly name: string; readonly mountPath: string; readonly readOnly?: boolean }[];
+  readonly volumeMount?: readonly StemSecurityVolumeMount[];
   readonly [field: string]: unknown;
+}
+
+/** A container volume mount (the fields bind reads; others pass through). */
+export interface StemSecurityVolumeMount {
+  readonly name: string;
+  readonly mountPath: string;
+  readonly readOnly?: boolean;
 }
 
 /** What `bind` gives a workload: the container, and what its pod template needs. */
 export interface StemPodBinding<T extends StemSecurityContainer> {
   /** The container with its env (yours first, then Stem's) and the TLS volume mounts. */
-  readonly container: T & {
+  readonly container: Omit<T, "env" | "volumeMount"> & {
     readonly env: (EnvVarLike | StemContainerEnvVar | TlsEnvVar)[];
-    readonly volumeMount: (NonNullable<T["volumeMount"]>[number] | TlsVolumeMount)[];
+    readonly volumeMount: (StemSecurityVolumeMount | TlsVolumeMount)[];
   };
   /** Pod-template annotations that roll the workload exactly when its env or TLS files change. */
   readonly podAnnotations: Record<string, string>;
