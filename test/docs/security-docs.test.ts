@@ -1,10 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Testing } from "cdktf";
 import { SECURITY_PART_IDS } from "../../lib/private/security-parts";
-import { AwsSecurityExample } from "../../examples/security/aws";
-import { addKubernetesSecurityExample } from "../../examples/security/kubernetes";
-import { ledgerDir } from "../support/security-ledgers";
 
 const ROOT = path.join(__dirname, "../..");
 const DOC = fs.readFileSync(path.join(ROOT, "docs/security.md"), "utf8");
@@ -35,17 +31,6 @@ describe("docs/security.md", () => {
     const table = [...DOC.matchAll(/^\| [a-zA-Z ]+ \| `(\w+)` \|/gm)].map((m) => m[1]);
     expect(table).toEqual(Object.values(SECURITY_PART_IDS));
   });
-
-  test("both example stacks synthesize with validations from a ledger directory", () => {
-    const dir = ledgerDir();
-    try {
-      const aws = new AwsSecurityExample(Testing.app(), "orders", dir.dir);
-      expect(() => Testing.synth(aws, true)).not.toThrow();
-      const k8s = addKubernetesSecurityExample(Testing.app(), dir.dir);
-      expect(() => Testing.synth(k8s.stack, true)).not.toThrow();
-      expect(() => Testing.synth(k8s.alarmsStack, true)).not.toThrow();
-    } finally {
-      dir.remove();
-    }
-  });
+  // The example stacks are synthesized with validations (app.synth) by the leak tests of
+  // test/aws/security.test.ts and test/kubernetes/security.test.ts.
 });
