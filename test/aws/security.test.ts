@@ -5,7 +5,9 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { TerraformStack, Testing } from "cdktf";
 import { StemAlarms, StemRedis, StemSecurity, StemSigningKeyring, type StemSecurityProps } from "../../lib/aws";
+import { applyStep } from "../../lib/core/keyring/steps";
 import { initRedisLedger } from "../../lib/core/redis/ledger-file";
+import { reviewSynthPair } from "../../lib/review/change/review-inputs";
 import { AwsSecurityExample } from "../../examples/security/aws";
 import { refused } from "../support/refused";
 import { ledgerDir, SECURITY_REDIS, SECURITY_SIGNING } from "../support/security-ledgers";
@@ -226,4 +228,28 @@ test("a plain Redis ledger (no password yet) composes too: no census password be
   } finally {
     plain.remove();
   }
+});
+
+test("stemguard review of the composition: a signing step passes; renaming the composition fails (its id is in every address)", () => {
+  const synthAt = (signing: typeof SECURITY_SIGNING) => {
+    const d = ledgerDir({ signing });
+    try {
+      // app.synth(), not Testing.synth: the review reads the constructs' record in the "//" block, which Testing.synth drops.
+      const app = Testing.app({ stackTraces: false });
+      new AwsSecurityExample(app, "orders", d.dir);
+      app.synth();
+      return [{ name: "orders", json: JSON.parse(fs.readFileSync(path.join(app.outdir, "stacks/orders/cdk.tf.json"), "utf8")) as Json }];
+    } finally {
+      d.remove();
+    }
+  };
+  const base = synthAt(SECURITY_SIGNING);
+  const head = synthAt(applyStep(SECURITY_SIGNING, "activate", "k2"));
+  const review = reviewSynthPair(base, head);
+  expect([review.ok, review.steps]).toEqual([true, [expect.stringContaining("activate k2")]]);
+  // The same phase with the composition under another id: every part's address changes.
+  const renamed = JSON.parse(JSON.stringify(base[0].json).replaceAll("Security_", "Sec_").replaceAll("orders/Security/", "orders/Sec/")) as Json;
+  const refusedReview = reviewSynthPair(base, [{ name: "orders", json: renamed }]);
+  expect(refusedReview.ok).toBe(false);
+  expect(refusedReview.findings.map((f) => f.rule)).toEqual(expect.arrayContaining(["construct-id", "unexplained-destroy"]));
 });
