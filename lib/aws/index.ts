@@ -46,3 +46,17 @@ export { StemAlarms, notifySns, type StemAlarmsProps, type StemAlarmThresholds, 
 export { StemVulnerabilityScan, type StemVulnerabilityScanProps, type IStemVulnerabilityScan, type ITopicRef } from "./vulnerability-scan";
 export { StemCensusJob, type StemCensusJobProps, type IStemCensusJob } from "./census-job";
 export type { IEcsClusterRef, FargateNetwork } from "./scheduled-task";
+export {
+  StemSecurity,
+  type StemSecurityProps,
+  type IStemSecurity,
+  type StemSecurityWorkload,
+  type StemSecurityKeyringProps,
+  type StemSecurityCensusProps,
+  type StemSecurityScanProps,
+  type StemSecurityAlarmsProps,
+  type StemSecurityLedgerFiles,
+  type StemSecuritySummary,
+  type StemSecurityInput,
+  type StemSecurityPart,
+} from "./security";

@@ -48,3 +48,22 @@ export {
 export { StemAlarms, type StemAlarmsProps, type StemAlarmThresholds, type IStemAlarms } from "./alarms";
 export { StemVulnerabilityScan, type StemVulnerabilityScanProps, type IStemVulnerabilityScan } from "./vulnerability-scan";
 export { StemCensusJob, type StemCensusJobProps, type IStemCensusJob } from "./census-job";
+export {
+  StemSecurity,
+  type StemSecurityProps,
+  type IStemSecurity,
+  type StemSecurityWorkload,
+  type StemSecurityKeyringProps,
+  type StemSecurityTlsProps,
+  type StemSecurityRedisProps,
+  type StemSecurityCensusProps,
+  type StemSecurityScanProps,
+  type StemSecurityAlarmsProps,
+  type StemSecurityContainer,
+  type StemSecurityVolumeMount,
+  type StemPodBinding,
+  type StemSecurityLedgerFiles,
+  type StemSecuritySummary,
+  type StemSecurityInput,
+  type StemSecurityPart,
+} from "./security";

@@ -39,6 +39,12 @@ describe("same names on both platforms", () => {
       expect(Object.keys(aws)).not.toContain(old);
       expect(Object.keys(k8s)).not.toContain(old);
     }
+    for (const mod of [aws, k8s]) {
+      expect(typeof mod.StemSecurity.isStemSecurity).toBe("function");
+      for (const method of ["bind", "rollout", "summary"]) expect(typeof mod.StemSecurity.prototype[method as "bind"]).toBe("function");
+    }
+    expect(typeof aws.StemSecurity.prototype.grantRead).toBe("function");
+    expect(typeof k8s.StemSecurity.prototype.podLabels).toBe("function");
     expect(typeof aws.StemSigningKeyring.prototype.roleSecretArn).toBe("function");
     expect("roleEnvRevision" in aws.StemSigningKeyring.prototype).toBe(false);
     expect("roleEnvVariableNames" in aws.StemSigningKeyring.prototype).toBe(false);
