@@ -90,22 +90,8 @@ test("a due key: the branch's one commit is exactly the due step, review calls i
   }
 });
 
-test("nothing due: no branch; a ledger due cannot read fails the job (exit 64), never 'nothing due'", () => {
+test("material-generating, drain-gated (no broker) and forged commands are refused writing nothing; nothing due makes no branch; an unreadable ledger fails the job (64)", () => {
   const { repo, git, run, dispose } = setup();
-  try {
-    const quiet = run(step("Check the cadence"), { TODAY: "2026-09-10" });
-    expect(quiet).toMatchObject({ code: 0, outputs: { due: "false" } });
-    expect(quiet.stdout).toContain("nothing due on 2026-09-10");
-    expect(git("branch", "--list").trim()).toBe("* main");
-    fs.writeFileSync(path.join(repo, "stemguard.rotation.json"), "{}");
-    expect(run(step("Check the cadence"), { TODAY: "2026-11-20" })).toMatchObject({ code: 64, outputs: {} });
-  } finally {
-    dispose();
-  }
-});
-
-test("a step that generates material, a drain-gated step without a broker, and a forged command are refused before anything is written", () => {
-  const { git, run, dispose } = setup();
   try {
     const base = { STEP: "x", LEDGER: "stemguard.tls.json", BRANCH: "stemguard/next-step/x", BASE_BRANCH: "main", STEM_BROKER_URL: "" };
     const cases = [
@@ -117,8 +103,14 @@ test("a step that generates material, a drain-gated step without a broker, and a
       const res = run(step("Take the step on a branch"), { ...base, COMMAND: command });
       expect({ command, code: res.code, message: message.test(res.stdout) }).toEqual({ command, code: 1, message: true });
     }
-    expect(git("branch", "--list").trim()).toBe("* main");
     expect(git("status", "--porcelain")).toBe("");
+
+    const quiet = run(step("Check the cadence"), { TODAY: "2026-09-10" });
+    expect(quiet).toMatchObject({ code: 0, outputs: { due: "false" } });
+    expect(quiet.stdout).toContain("nothing due on 2026-09-10");
+    expect(git("branch", "--list").trim()).toBe("* main");
+    fs.writeFileSync(path.join(repo, "stemguard.rotation.json"), "{}");
+    expect(run(step("Check the cadence"), { TODAY: "2026-11-20" })).toMatchObject({ code: 64, outputs: {} });
   } finally {
     dispose();
   }
