@@ -74,7 +74,7 @@ try {
 const xs = results.map((r) => r.services);
 const s = fit(xs, results.map((r) => r.synthMs));
 const v = fit(xs, results.map((r) => r.reviewMs));
-const per = (f) => `${f.b.toFixed(1)} ms per service + ${f.a.toFixed(0)} ms, within ${(f.worst * 100).toFixed(0)}% of linear`;
+const per = (f) => `${f.b.toFixed(1)} ms per service per environment + ${f.a.toFixed(0)} ms, within ${(f.worst * 100).toFixed(0)}% of linear`;
 const list = (key, mb) => results.map((r) => `${r.services}: ${(r[key] / 1000).toFixed(2)} s, ${r[mb].toFixed(0)} MiB`).join("; ");
 console.log(`synth growth: ${per(s)}\nreview growth: ${per(v)}`);
 const when = `${runs === 1 ? "1 run" : `median of ${runs}`} each, ${benchDate()}, load ${os.loadavg()[0].toFixed(1)}`;
