@@ -18,12 +18,13 @@ const BENCHMARKS = [
   { name: "dev-commands", quick: ["1", "--test"], full: ["3", "--test"] },
   { name: "synth-fleet", quick: ["aws", "50", "3"], full: ["aws", "50", "5"] },
   { name: "synth-fleet", quick: ["kubernetes", "50", "3"], full: ["kubernetes", "50", "5"] },
+  { name: "fleet-scale", quick: ["1"], full: ["3"] },
   { name: "tls-generate", quick: ["3"], full: ["5"] },
   { name: "cdktf-synth", quick: ["3"], full: ["5"] },
   { name: "ledger-scale", quick: ["10000"], full: ["10000"] },
   { name: "census-bench", quick: ["10000", "100000", "1000000"], full: ["10000", "100000", "1000000"] },
 ];
-const HELPERS = new Set(["run.js", "stats.js"]);
+const HELPERS = new Set(["run.js", "stats.js", "fleet.js"]);
 
 const args = process.argv.slice(2);
 const full = args.includes("--full");

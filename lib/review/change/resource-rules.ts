@@ -54,6 +54,13 @@ export const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
   aws_ecs_cluster: ["name"],
   aws_elasticache_replication_group: ["replication_group_id", "engine", "at_rest_encryption_enabled", "subnet_group_name", "port", "kms_key_id", "num_node_groups_if_cluster_mode_disabled"],
   aws_cloudwatch_metric_alarm: [],
+  aws_elasticache_user: ["user_id", "user_name"],
+  aws_elasticache_user_group: ["user_group_id"],
+  aws_elasticache_subnet_group: ["name"],
+  aws_elasticache_parameter_group: ["name", "family"],
+  aws_security_group: ["name", "name_prefix", "vpc_id", "description"],
+  aws_vpc_security_group_ingress_rule: [],
+  terraform_data: ["triggers_replace"],
   kubernetes_secret_v1: [...K8S_IDENTITY, "type", "immutable"],
   kubernetes_secret: [...K8S_IDENTITY, "type", "immutable"],
   kubernetes_config_map_v1: [...K8S_IDENTITY],
@@ -93,12 +100,25 @@ export function isKnownType(type: string): boolean {
  */
 export function forcedReplacement(type: string, before: Readonly<Record<string, unknown>>, after: Readonly<Record<string, unknown>>, changed: readonly string[]): string[] {
   if (IMMUTABLE.has(type)) return changed.filter((a) => !IMMUTABLE_IN_PLACE.has(a));
-  const rules = FORCE_NEW[type] ?? [];
+  const rules = [...(FORCE_NEW[type] ?? []), ...(type === "aws_elasticache_replication_group" && transitNeedsReplace(after.engine_version) ? ["transit_encryption_enabled"] : [])];
   return rules.filter((rule) => {
     const [top] = rule.split(".");
     if (!changed.includes(top)) return false;
     return stableText(valueAt(before, rule)) !== stableText(valueAt(after, rule));
   });
+}
+
+/**
+ * The AWS provider (5.100) replaces a replication group whose
+ * transit_encryption_enabled changes unless its engine is 7.0.5 or later.
+ * A synth knows only the configured version: "7.0" may run 7.0.4, so only
+ * 7.1 and later (or 7.0.5 and later, spelled out) count as in place.
+ */
+function transitNeedsReplace(engineVersion: unknown): boolean {
+  if (typeof engineVersion !== "string") return false; // the provider's default engine is current
+  const [major = 0, minor = 0, patch] = engineVersion.split(".").map((p) => Number.parseInt(p, 10));
+  if (major !== 7) return major < 7;
+  return minor === 0 && !(patch !== undefined && patch >= 5);
 }
 
 /** The value at a dot path, through single nested blocks (cdktf writes a block as an object or a one-item list). */

@@ -199,7 +199,7 @@ function reviewConstructLedger(stack: string, base: MarkedConstruct | undefined,
     const key = `${section.kind.name}\u0000${baseSection.history.map((s: StepRecord) => stepText(section.kind, s)).join()}\u0000${section.history.map((s: StepRecord) => stepText(section.kind, s)).join()}`;
     stepKeys.set(key, `${section.kind.name}: ${label}`);
     const rolls = section.kind.rolls(baseSection.state, section.state, section.options).filter((role: string) => rolePartPresent(head, pair, role));
-    const e = stepEffects(head, baseSection, section, rolls, label!);
+    const e = stepEffects(head, baseSection, section, rolls, label!, head.family === "redis" ? wiredKeyrings(head, pair) : []);
     merged.required.push(...e.required);
     merged.explains.push(...e.explains);
     if (e.anyChange) merged.anyChange = e.anyChange;
@@ -207,6 +207,20 @@ function reviewConstructLedger(stack: string, base: MarkedConstruct | undefined,
     effects = merged;
   }
   return { construct: head, ...(effects ? { effects } : {}), ...(stepLabel ? { stepLabel } : {}) };
+}
+
+/** The AWS signing keyrings of the stack whose resources reference this Redis's (its URLs ride in their role secrets). */
+function wiredKeyrings(redis: MarkedConstruct, pair: StackPair): string[] {
+  const model = pair.head ?? pair.base;
+  if (!model) return [];
+  const out: string[] = [];
+  for (const keyring of model.constructs.filter((c) => c.family === "signing-keyring" && c.platform === redis.platform)) {
+    const wired = [...model.resources.values()].some(
+      (r) => partOf(keyring, r.path) !== undefined && r.references.some((ref) => partOf(redis, model.resources.get(ref)?.path) !== undefined),
+    );
+    if (wired) out.push(keyring.path);
+  }
+  return out;
 }
 
 /** Whether the construct has a part for `role` (a keyring with `roles: ["worker"]` has no producer secret); other kinds' roll names pass. */
@@ -225,7 +239,8 @@ function rolePartPresent(construct: MarkedConstruct, pair: StackPair, role: stri
 function classify(change: ResourceChange, pair: StackPair, checks: readonly ConstructCheck[]): ClassifiedChange {
   const constructs = change.action === "destroy" ? (pair.base?.constructs ?? []) : (pair.head?.constructs ?? pair.base?.constructs ?? []);
   const owner = ownerOf(constructs, change.path);
-  const stateful = STATEFUL_TYPES.has(change.type);
+  // The ElastiCache Redis's stored password copies (terraform_data) are the stack's only copy of a password.
+  const stateful = STATEFUL_TYPES.has(change.type) || (change.type === "terraform_data" && owner?.family === "redis");
   let explainedBy: string | undefined;
   for (const check of checks) {
     if (check.effects && check.stepLabel && explained(check.construct, check.effects, change)) explainedBy = check.stepLabel;
