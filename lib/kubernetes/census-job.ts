@@ -1,7 +1,7 @@
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
-import type { ITerraformDependable, TerraformVariable } from "cdktf";
+import { Token, type ITerraformDependable, type TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { StemguardError } from "../core/errors";
 import { STEMGUARD_IMAGE_USER } from "../core/scans/cli-image";
@@ -71,6 +71,14 @@ export interface StemCensusJobProps {
    */
   readonly secretVolumes?: readonly { readonly secretName: string; readonly mountPath: string }[];
   /**
+   * The broker URL as a Terraform expression, e.g. the Kubernetes
+   * `StemRedis`'s `censusBrokerUrl` (its census user): written straight into
+   * the Secret's `data_wo`, and no `<prefix>_broker_url` input is declared.
+   *
+   * @default - the ephemeral input `<prefix_with_underscores>_broker_url` (see `brokerUrlInput`)
+   */
+  readonly brokerUrl?: string;
+  /**
    * Bump when the broker URL changes (a new password of the read-only user):
    * the write-only Secret is rewritten only when this changes, and the pods roll.
    *
@@ -112,8 +120,8 @@ export class StemCensusJob extends Construct implements IStemCensusJob {
   public readonly metricsPortName = "metrics";
   /** The certificate files the census inspects (`--certificate`), resolved. */
   public readonly certificateFiles: readonly string[];
-  /** The ephemeral input for the broker URL: set `TF_VAR_<name>` on every plan and apply. */
-  public readonly brokerUrlInput: TerraformVariable;
+  /** The ephemeral input for the broker URL (set `TF_VAR_<name>` on every plan and apply); undefined when `brokerUrl` is given. */
+  public readonly brokerUrlInput?: TerraformVariable;
   public readonly deployment: DeploymentV1;
   public readonly service: ServiceV1;
   public readonly secret: SecretV1;
@@ -143,11 +151,15 @@ export class StemCensusJob extends Construct implements IStemCensusJob {
     const dependsOn = props.dependsOn ? [...props.dependsOn] : undefined;
     const metadata = { name: this.namePrefix, namespace: this.namespace, labels };
 
-    this.brokerUrlInput = brokerUrlVariable(this, brokerUrlVariableName(this.namePrefix), field("namePrefix"));
+    if (props.brokerUrl !== undefined && !Token.isUnresolved(props.brokerUrl)) {
+      // A literal would put the password into the synthesized JSON.
+      throw new StemguardError("brokerUrl must be a Terraform expression (StemRedis.censusBrokerUrl), never a literal URL", { field: field("brokerUrl"), value: "(not shown)", fix: "pass the Redis's censusBrokerUrl, or leave brokerUrl out and set TF_VAR_<prefix>_broker_url" });
+    }
+    this.brokerUrlInput = props.brokerUrl === undefined ? brokerUrlVariable(this, brokerUrlVariableName(this.namePrefix), field("namePrefix")) : undefined;
     this.secret = new SecretV1(this, "BrokerUrl", {
       metadata,
       type: "Opaque",
-      dataWo: { [CENSUS_BROKER_ENV]: this.brokerUrlInput.stringValue },
+      dataWo: { [CENSUS_BROKER_ENV]: props.brokerUrl ?? this.brokerUrlInput!.stringValue },
       dataWoRevision: revision,
       dependsOn,
     });
