@@ -75,14 +75,14 @@ if (!packed) blocked = true;
 if (packed) {
   const entries = spawnSync("tar", ["-tzf", tarball], { encoding: "utf8" }).stdout.split("\n");
   const leaked = entries.filter((e) => /^package\/(examples|test|bench|scripts|lib)\//.test(e));
-  const missing = ["package/dist/lib/index.d.ts", "package/dist/lib/aws/index.d.ts", "package/dist/lib/kubernetes/index.d.ts", "package/bin/stemguard.js"].filter(
+  const missing = ["package/dist/lib/index.d.ts", "package/dist/lib/aws/index.d.ts", "package/dist/lib/kubernetes/index.d.ts", "package/bin/stemguard.js", "package/docker/Dockerfile"].filter(
     (e) => !entries.includes(e),
   );
   if (leaked.length > 0 || missing.length > 0) {
     failed = blocked = true;
     console.log(`pack-check: FAILED: tarball content: ${[...missing.map((m) => `missing ${m}`), ...leaked.slice(0, 5).map((l) => `not for users: ${l}`)].join("; ")}`);
   } else {
-    console.log(`pack-check: tarball holds ${entries.filter(Boolean).length} entries: dist/lib, bin, docs, api, README; no sources, tests or examples`);
+    console.log(`pack-check: tarball holds ${entries.filter(Boolean).length} entries: dist/lib, bin, docker/Dockerfile, docs, api, README; no sources, tests or examples`);
   }
 }
 

@@ -3,12 +3,19 @@ import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmana
 import type { TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { CENSUS_SCHEDULE_EXPRESSION, AWS_SCHEDULE_TIME_ZONE } from "../core/scans/schedule";
+import { STEMGUARD_IMAGE_USER } from "../core/scans/cli-image";
 import { CENSUS_BROKER_ENV, censusArgs } from "../core/scans/census-command";
 import { StemguardError } from "../core/errors";
 import { brokerUrlVariable, brokerUrlVariableName } from "../private/broker-url-variable";
 import { assertConstructImage, STEMGUARD_IMAGE_FIX } from "../private/pinned-image";
+import { censusEntryPoint } from "./census-entry-point";
+import type { EcsContainerDefinition } from "./ecs-container";
 import type { IKmsKeyRef } from "./refs";
+import type { ITlsBundles } from "./tls-bundles";
 import { ScheduledFargateTask, type FargateNetwork, type IEcsClusterRef } from "./scheduled-task";
+
+/** The task volume the TLS entrypoint writes the client bundle into. */
+const TLS_VOLUME = "stem-tls";
 
 /** What other stacks need of the census. */
 export interface IStemCensusJob {
@@ -18,14 +25,32 @@ export interface IStemCensusJob {
 
 export interface StemCensusJobProps extends FargateNetwork {
   readonly cluster: IEcsClusterRef;
-  /** The stemguard CLI image (the package's Dockerfile), pinned as `name:tag@sha256:<64 hex>`. */
+  /**
+   * The stemguard CLI image, built from the package's docker/Dockerfile (it
+   * runs as 10001:10001 and prepares `/run/stem-tls` for `tlsBundles`), pinned
+   * as `name:tag@sha256:<64 hex>`; a bare tag is refused.
+   */
   readonly image: string;
   /** Queues to count; the CloudWatch alarms are per queue, so name them all. */
   readonly queues: readonly string[];
   /**
-   * Certificate files in the container the census inspects (`--certificate`).
+   * Stem's client TLS bundle for a `rediss://` broker with mutual TLS: the
+   * container gets `bindToContainer()` (the `STEM_TLS_*` env and the PEM
+   * secrets pinned to this phase's versions), its execution role
+   * `grantRead()`, a task volume at the bundle's `fileDir`, and the entry
+   * point runs StemTlsBundles' convention (`STEM_TLS_ENTRYPOINT_SCRIPT`)
+   * before the census. Keep the default `fileDir` (`/run/stem-tls`, which
+   * the Dockerfile creates for the image's user) or prepare yours in the image.
    *
-   * @default - none
+   * @default - no TLS files (a `redis://` broker, or a `rediss://` one the system roots verify without a client certificate)
+   */
+  readonly tlsBundles?: ITlsBundles;
+  /**
+   * Certificate files in the container the census inspects (`--certificate`):
+   * their days left become the `CertificateDaysLeft` metric, dimension
+   * `Certificate` = the file's base name.
+   *
+   * @default - with `tlsBundles`, the bundle's CA and client certificates (`ca.crt`, `client.crt`); else none
    */
   readonly certificateFiles?: readonly string[];
   /**
@@ -73,6 +98,8 @@ export class StemCensusJob extends Construct implements IStemCensusJob {
 
   public readonly queues: readonly string[];
   public readonly censusName: string;
+  /** The certificate files the census inspects (`--certificate`), resolved. */
+  public readonly certificateFiles: readonly string[];
   /** The ephemeral input for the broker URL: set `TF_VAR_<name>` on every plan and apply. */
   public readonly brokerUrlInput: TerraformVariable;
   public readonly secret: SecretsmanagerSecret;
@@ -87,7 +114,9 @@ export class StemCensusJob extends Construct implements IStemCensusJob {
     }
     assertConstructImage(props.image, field("image"), STEMGUARD_IMAGE_FIX);
     if (props.queues.length === 0) throw new StemguardError("queues must name at least one queue", { field: field("queues"), value: [], fix: "list the Stem queues the fleet uses" });
-    const args = censusArgs(props, `${this.node.path} props`);
+    const tls = props.tlsBundles;
+    this.certificateFiles = [...(props.certificateFiles ?? (tls ? [tls.paths.caCert, tls.paths.clientCert] : []))];
+    const args = censusArgs({ queues: props.queues, certificateFiles: this.certificateFiles }, `${this.node.path} props`);
     this.queues = [...props.queues];
     const revision = props.brokerUrlRevision ?? 1;
     if (!Number.isInteger(revision) || revision < 1) throw new StemguardError("brokerUrlRevision must be a whole number >= 1", { field: field("brokerUrlRevision"), value: revision, fix: "bump it by one when the URL changes" });
@@ -105,6 +134,20 @@ export class StemCensusJob extends Construct implements IStemCensusJob {
       secretStringWoVersion: revision,
       lifecycle: { createBeforeDestroy: true },
     });
+    const plain: EcsContainerDefinition = {
+      name: "census",
+      image: props.image,
+      entryPoint: censusEntryPoint(tls !== undefined),
+      command: args,
+      user: `${STEMGUARD_IMAGE_USER.uid}:${STEMGUARD_IMAGE_USER.gid}`,
+      readonlyRootFilesystem: true,
+      environment: [{ name: "TZ", value: "UTC" }],
+      // The version id pins the secret version this revision reads; a new URL registers a new revision.
+      secrets: [{ name: CENSUS_BROKER_ENV, valueFrom: `${this.secret.arn}:::${version.versionId}` }],
+      // The read-only root stays read-only; the TLS entrypoint writes the bundle into this task volume.
+      ...(tls ? { mountPoints: [{ sourceVolume: TLS_VOLUME, containerPath: tls.fileDir, readOnly: false }] } : {}),
+    };
+    const container = tls ? tls.bindToContainer(plain) : plain;
     this.task = new ScheduledFargateTask(
       this,
       "Task",
@@ -122,20 +165,12 @@ export class StemCensusJob extends Construct implements IStemCensusJob {
           { Sid: "ReadBrokerUrl", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [this.secret.arn] },
           ...(props.kmsKey ? [{ Sid: "DecryptBrokerUrl", Effect: "Allow", Action: ["kms:Decrypt"], Resource: [props.kmsKey.arn] }] : []),
         ],
-        container: {
-          name: "census",
-          image: props.image,
-          // A shell passes the URL from the env (ECS has no $(VAR) expansion in commands); it never appears in the task definition.
-          entryPoint: ["/bin/sh", "-c", `exec stemguard census --broker "$${CENSUS_BROKER_ENV}" --format emf "$@"`, "stemguard-census"],
-          command: args,
-          user: "10001:10001",
-          readonlyRootFilesystem: true,
-          environment: [{ name: "TZ", value: "UTC" }],
-          // The version id pins the secret version this revision reads; a new URL registers a new revision.
-          secrets: [{ name: CENSUS_BROKER_ENV, valueFrom: `${this.secret.arn}:::${version.versionId}` }],
-        },
+        ...(tls ? { volumes: [TLS_VOLUME] } : {}),
+        container,
       },
       `${this.node.path} props`,
     );
+    // ECS reads the PEM secrets with the execution role before the container starts.
+    tls?.grantRead(this.task.executionRole);
   }
 }

@@ -45,6 +45,7 @@ export {
   type RedisEnvVar,
   type RedisPasswordInput,
 } from "./redis";
+export type { RedisCensusUserProps } from "./redis-census-user";
 export { StemAlarms, type StemAlarmsProps, type StemAlarmThresholds, type IStemAlarms } from "./alarms";
 export { StemVulnerabilityScan, type StemVulnerabilityScanProps, type IStemVulnerabilityScan } from "./vulnerability-scan";
 export { StemCensusJob, type StemCensusJobProps, type IStemCensusJob } from "./census-job";

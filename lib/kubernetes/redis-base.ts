@@ -285,6 +285,15 @@ export abstract class StemRedisBase extends Construct implements IStemRedis {
     );
   }
 
+  /** The broker URL of a Redis user other than Stem's `default` (the census's): the phase's scheme and port, `user:password@`, the broker database. */
+  protected censusUrl(userName: string, password: string): string {
+    const phase = { ...this.phase, activePassword: "census" };
+    const paths = this.tlsBundles?.paths;
+    const endpoint = { host: this.clientHost, port: this.port, tlsPort: this.tlsPort, databases: this.databases, tlsFiles: paths && { ca: paths.caCert, clientCert: paths.clientCert, clientKey: paths.clientKey } };
+    const [, url] = renderRedisClientEnv(phase, endpoint, () => password).find(([name]) => name === "STEM_BROKER_URL")!;
+    return url.replace("://:", `://${userName}:`);
+  }
+
   public clientEnvNames(role: Role): string[] {
     return this.renderClientEnv(role, () => "x").map(([name]) => name);
   }

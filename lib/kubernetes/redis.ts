@@ -13,7 +13,8 @@ import { serverTransport } from "../core/redis/transport";
 import { claimObjectName } from "../private/stack-claims";
 import { assertPinnedImage } from "./image-reference";
 import { assertLabels, assertNamespace } from "./kubernetes-names";
-import { StemRedisBase, type IStemRedis, type StemRedisImportProps } from "./redis-base";
+import { StemRedisBase, type IStemRedis, type RedisPasswordInput, type StemRedisImportProps } from "./redis-base";
+import { censusAuthRevision, declareCensusUser, type RedisCensusUser, type RedisCensusUserProps } from "./redis-census-user";
 import { redisPodSpec, type StemRedisResources } from "./redis-pod";
 
 export type { IStemRedis, RedisEnvVar, RedisPasswordInput, StemRedisImportProps } from "./redis-base";
@@ -124,6 +125,17 @@ export interface StemRedisProps extends StemRedisImportProps {
    * @default - none
    */
   readonly dependsOn?: readonly ITerraformDependable[];
+
+  /**
+   * A read-only census user in users.acl, for stemguard's census
+   * (`resetkeys %R~stem:* resetchannels -@all +@read -@dangerous +ping +hello +select`,
+   * docs/census.md). Its password is an ephemeral input (see `censusInput`):
+   * only its SHA-256 is in users.acl, written with `data_wo`; give
+   * `censusBrokerUrl` to the census job (`StemCensusJob`'s `brokerUrl`).
+   *
+   * @default - no census user
+   */
+  readonly censusUser?: RedisCensusUserProps;
 }
 
 /**
@@ -174,6 +186,15 @@ export class StemRedis extends StemRedisBase {
   public readonly headlessService: ServiceV1;
   public readonly configMap: ConfigMapV1;
   public readonly authSecret: SecretV1;
+  /** The census user's password input, when `censusUser` is given: required on every plan and apply (users.acl is write-only). */
+  public readonly censusInput?: RedisPasswordInput;
+  /**
+   * The census user's broker URL, when `censusUser` is given: the phase's
+   * scheme and port, the census user name and its password, database of
+   * `STEM_BROKER_URL`. A Terraform expression over an ephemeral input: only
+   * write-only arguments take it (pass it as `StemCensusJob`'s `brokerUrl`).
+   */
+  public readonly censusBrokerUrl?: string;
   public readonly networkPolicy: NetworkPolicyV1;
   public readonly disruptionBudget: PodDisruptionBudgetV1;
 
@@ -209,13 +230,16 @@ export class StemRedis extends StemRedisBase {
     this.configMap = new ConfigMapV1(this, "Config", { metadata: metadata(`${this.namePrefix}-config`, revisionNote), data: { ...this.configFiles }, dependsOn });
 
     // Tokens only: Fn.sha256 over the variable's token (a hand-written "${...}" would be escaped to a literal).
-    this.authRevision = redisAuthRevision(this.ledger);
+    const census: RedisCensusUser | undefined = props.censusUser ? declareCensusUser(this, this.namePrefix, props.censusUser, this.ledgerTag, field("censusUser")) : undefined;
+    this.censusInput = census?.input;
+    this.censusBrokerUrl = census && this.censusUrl(census.userName, census.password);
+    this.authRevision = censusAuthRevision(redisAuthRevision(this.ledger), census);
     const active = this.phase.activePassword;
     this.authSecret = new SecretV1(this, "Auth", {
       metadata: metadata(`${this.namePrefix}-auth`, { "stemguard.io/redis-auth-revision": String(this.authRevision) }),
       type: "Opaque",
       dataWo: {
-        "users.acl": renderUsersAcl(this.phase, (passwordId) => Fn.sha256(this.passwordValue(passwordId))),
+        "users.acl": renderUsersAcl(this.phase, (passwordId) => Fn.sha256(this.passwordValue(passwordId)), [], census ? { censusUser: census.acl } : {}),
         password: active === undefined ? "" : this.passwordValue(active),
       },
       dataWoRevision: this.authRevision,

@@ -5,9 +5,11 @@
 import { Testing } from "cdktf";
 import { applyStep, initLedger } from "../../lib/core/keyring/steps";
 import { StemAlarms } from "../../lib/aws/alarms";
+import { StemCensusJob } from "../../lib/aws/census-job";
+import { STEM_TLS_ENTRYPOINT_SCRIPT, StemTlsBundles } from "../../lib/aws/tls-bundles";
 import { StemVulnerabilityScan } from "../../lib/aws/vulnerability-scan";
 import { refused } from "../support/refused";
-import { CLUSTER_ARN, scheduledJobsStack } from "./scheduled-jobs-stack";
+import { CLI_IMAGE, CLUSTER_ARN, scheduledJobsStack } from "./scheduled-jobs-stack";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -88,5 +90,52 @@ describe("alarms", () => {
     const { stack } = scheduledJobsStack();
     expect(refused(() => new StemAlarms(stack, "More", { actions: { actionsFor: () => ({ alarmActions: [], okActions: [] }) }, census: { queues: [] } })).message).toMatch(/census names no queue/);
     expect(refused(() => new StemVulnerabilityScan(stack, "S2", { cluster: { arn: CLUSTER_ARN }, subnetIds: ["subnet-1"], securityGroupIds: [], images: ["orders:1"], notificationTopic: { arn: "arn:aws:sns:eu-west-1:1:t" }, name: "s2" })).field).toMatch(/images\[0\]$/);
+  });
+});
+
+describe("census job over mutual TLS (tlsBundles)", () => {
+  const { stack } = scheduledJobsStack(undefined, "plain");
+  const tls = new StemTlsBundles(stack, "Tls", { namePrefix: "prod/stem/tls", revision: 4 });
+  const census = new StemCensusJob(stack, "TlsCensus", { cluster: { arn: CLUSTER_ARN }, subnetIds: ["subnet-1"], securityGroupIds: ["sg-1"], image: CLI_IMAGE, queues: ["default"], name: "tls-census", tlsBundles: tls });
+  const json = JSON.parse(Testing.synth(stack, true)) as Json;
+  const td = Object.values(json.resource.aws_ecs_task_definition as Record<string, Json>).find((t) => t.family === "tls-census")!;
+  // container_definitions is jsonencode()d with tokens inside: read it through a placeholder for them.
+  const [container] = JSON.parse((td.container_definitions as string).replace(/^\$\{jsonencode\(|\)\}$/g, "")) as Json[];
+
+  test("the entry point runs StemTlsBundles' convention, then the census; the PEMs come as pinned secrets, the paths as env", () => {
+    expect(container.entryPoint).toEqual(["/bin/sh", "-c", STEM_TLS_ENTRYPOINT_SCRIPT, "stem-tls-entrypoint", "/bin/sh", "-c", 'exec stemguard census --broker "$STEM_BROKER_URL" --format emf "$@"', "stemguard-census"]);
+    expect(container.command).toEqual(["--queue", "default", "--certificate", "/run/stem-tls/ca.crt", "--certificate", "/run/stem-tls/client.crt"]);
+    expect(census.certificateFiles).toEqual(["/run/stem-tls/ca.crt", "/run/stem-tls/client.crt"]);
+    expect(container.environment).toEqual([
+      { name: "TZ", value: "UTC" },
+      { name: "STEM_TLS_CA_CERT", value: "/run/stem-tls/ca.crt" },
+      { name: "STEM_TLS_CLIENT_CERT", value: "/run/stem-tls/client.crt" },
+      { name: "STEM_TLS_CLIENT_KEY", value: "/run/stem-tls/client.key" },
+      { name: "STEMGUARD_TLS_REVISION", value: "4" },
+    ]);
+    expect(container.secrets.map((x: Json) => x.name)).toEqual(["STEM_BROKER_URL", "STEM_TLS_CA_CERT_PEM", "STEM_TLS_CLIENT_CERT_PEM", "STEM_TLS_CLIENT_KEY_PEM"]);
+    expect(container.secrets[1].valueFrom).toMatch(/aws_secretsmanager_secret\.Tls_CaSecret.*:caCert::\$\{aws_secretsmanager_secret_version\.Tls_CaVersion_[0-9A-F]+\.version_id\}$/);
+    expect(container).toMatchObject({ user: "10001:10001", readonlyRootFilesystem: true, mountPoints: [{ sourceVolume: "stem-tls", containerPath: "/run/stem-tls", readOnly: false }] });
+    expect(td.volume).toEqual([{ name: "stem-tls" }]);
+  });
+
+  test("the execution role may read both TLS secrets; the PEMs are write-only (never secret_string)", () => {
+    const policies = Object.values(json.resource.aws_iam_role_policy as Record<string, Json>).filter((p) => String(p.role).includes("TlsCensus_Task_ExecutionRole"));
+    const tlsRead = policies.find((p) => String(p.policy).includes("ReadStemTlsBundle"))!;
+    expect(tlsRead.policy).toContain("Tls_CaSecret");
+    expect(tlsRead.policy).toContain("Tls_Secret");
+    const versions = Object.entries(json.resource.aws_secretsmanager_secret_version as Record<string, Json>).filter(([k]) => k.startsWith("Tls_"));
+    expect(versions).toHaveLength(2);
+    for (const [, v] of versions) {
+      expect(v.secret_string).toBeUndefined();
+      expect(v.secret_string_wo).toMatch(/^\$\{jsonencode\(\{.*var\./);
+    }
+  });
+
+  test("without tlsBundles the census container has no TLS env, volume or mount", () => {
+    const plain = Object.values(json.resource.aws_ecs_task_definition as Record<string, Json>).find((t) => t.family === "plain-census")!;
+    expect(plain.volume).toEqual([]);
+    expect(plain.container_definitions).not.toContain("STEM_TLS_");
+    expect(plain.container_definitions).not.toContain("mountPoints");
   });
 });

@@ -113,7 +113,15 @@ describeRedis("stemguard census on a real redis-server seeded in Stem's layout",
   let work: string;
 
   beforeAll(async () => {
-    const acl = renderUsersAcl({ mode: "plain", clientAuth: "no", acceptedPasswords: [] }, () => "", [], { censusUser: { passwordHash: redisPasswordHash(CENSUS_PASSWORD) } });
+    work = fs.mkdtempSync(path.join(os.tmpdir(), "sg-census-"));
+    // The server runs the users.acl `stemguard redis render --census-password-file` writes (plain phase, the census user added).
+    fs.writeFileSync(path.join(work, "census.password"), `${CENSUS_PASSWORD}\n`, { mode: 0o600 });
+    expect((await cli(["redis", "init", "--mode", "plain"], work)).code).toBe(0);
+    const rendered = await cli(["redis", "render", "--census-password-file", "census.password", "--out", "redis-conf"], work);
+    expect(rendered).toMatchObject({ code: 0, out: expect.stringContaining("census user stemguard-census") });
+    const acl = fs.readFileSync(path.join(work, "redis-conf/users.acl"), "utf8");
+    expect(acl).toBe(renderUsersAcl({ mode: "plain", clientAuth: "no", acceptedPasswords: [] }, () => "", [], { censusUser: { passwordHash: redisPasswordHash(CENSUS_PASSWORD) } }));
+    expect(acl).not.toContain(CENSUS_PASSWORD);
     server = await startRedisServer({ aclFile: acl });
     url = `${server.url}/0`;
     censusUrl = `redis://${CENSUS_USER_NAME}:${CENSUS_PASSWORD}@127.0.0.1:${server.port}/0`;
@@ -123,7 +131,6 @@ describeRedis("stemguard census on a real redis-server seeded in Stem's layout",
     await admin.select(2);
     await admin.xadd("stem:stream:leaky", "*", ...streamFields(envelope("leaky", "k1", { id: LEAKY_KEY }), {}).map((v) => v.replace('"stem-signature-key":"k1"', `"stem-signature-key":"${LEAKY_KEY}"`)));
     await admin.select(0);
-    work = fs.mkdtempSync(path.join(os.tmpdir(), "sg-census-"));
   });
 
   afterAll(async () => {
@@ -161,7 +168,7 @@ describeRedis("stemguard census on a real redis-server seeded in Stem's layout",
     expect(Object.keys(report.commands).every((c) => (CENSUS_COMMANDS as readonly string[]).includes(c))).toBe(true);
   });
 
-  test("the read-only ACL user gets the same census, and every write (and any key outside stem:*) is refused for it", async () => {
+  test("the read-only ACL user (users.acl from `stemguard redis render --census-password-file`) gets the same census, and every write (and any key outside stem:*) is refused for it", async () => {
     const asAdmin = await cli(["census", "--broker", url, "--json"]);
     const asCensus = await cli(["census", "--broker", censusUrl, "--json"]);
     expect(asCensus.code).toBe(0);

@@ -8,13 +8,17 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Command, CommanderError } from "commander";
+import Redis from "ioredis";
+import { main as cliMain } from "../../lib/cli/main";
 import { registerHealth } from "../../lib/cli/commands/health";
 import { CliExit, type CliIo } from "../../lib/cli/io";
 import { StemConfigError, StemguardError } from "../../lib/core/errors";
 import { TLS_HINT_INSECURE, TLS_HINT_VERIFYING, type HealthResult } from "../../lib/core/health/health-report";
 import { generateCa, generateTlsBundle } from "../../lib/core/tls/generate";
 import { writeTlsBundle, type TlsBundlePaths } from "../../lib/core/tls/write-bundle";
+import { fakeIo } from "../support/fake-io";
 import { REDIS_TLS_SKIP, redisTlsSupport, startRedisTlsServer, type RedisTlsServer } from "../support/redis-server";
+import { envelope, publish } from "../support/stem-broker-seed";
 
 const support = redisTlsSupport();
 if (!support.ok) console.warn(`${REDIS_TLS_SKIP} (${support.reason})`);
@@ -159,6 +163,42 @@ describeRedis("stemguard health over real redis-server with mutual TLS", () => {
     expect(parseJson(run)).toEqual([
       { component: "broker", status: "ok", message: `Connected to rediss://:***@127.0.0.1:${main.port}/1` },
     ]);
+  });
+
+  // The census job's TLS binding (StemCensusJob tlsBundles): the same STEM_TLS_* env and client
+  // bundle as Stem, over mutual TLS, and the mounted certificates inspected for days left.
+  it("the census connects over mutual TLS with the client bundle, counts, gates and reports the bundle's certificate days", async () => {
+    const admin = new Redis({ host: "127.0.0.1", port: main.port, password: PASSWORD, db: 1, lazyConnect: true, tls: { ca: fs.readFileSync(good.caCert), cert: fs.readFileSync(good.clientCert), key: fs.readFileSync(good.clientKey), servername: "localhost" } });
+    await admin.connect();
+    try {
+      await admin.del("stem:stream:tlsq");
+      await admin.xgroup("CREATE", "stem:stream:tlsq", "stem:group:tlsq", "0", "MKSTREAM");
+      await publish(admin, envelope("tlsq", "k1"));
+      await publish(admin, envelope("tlsq", "k1"));
+      await publish(admin, envelope("tlsq", undefined));
+    } finally {
+      admin.disconnect();
+    }
+    const census = async (args: string[], env: Record<string, string>) => {
+      const io = fakeIo(REPO, env);
+      const code = await cliMain(["census", ...args], io);
+      printed.push(io.out(), io.err());
+      return { code, out: io.out(), err: io.err() };
+    };
+    const run = await census(["--queue", "tlsq", "--json", "--certificate", good.caCert, "--certificate", good.clientCert], mtlsEnv(main.port));
+    expect(run.err).toBe("");
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.out) as { live: Record<string, number>; certificates: { name: string; daysLeft: number }[] };
+    expect(report.live).toEqual({ k1: 2, "(unsigned)": 1 });
+    expect(report.certificates.map((c) => c.name)).toEqual(["ca.crt", "client.crt"]);
+    for (const c of report.certificates) expect(c.daysLeft).toBeGreaterThan(300);
+    // The drain gate over the same connection: k1 still live (exit 1), k9 drained (exit 0, two clean passes).
+    expect((await census(["--queue", "tlsq", "--key", "k1", "--interval", "10"], mtlsEnv(main.port))).code).toBe(1);
+    expect((await census(["--queue", "tlsq", "--key", "k9", "--interval", "10"], mtlsEnv(main.port))).code).toBe(0);
+    // Without the client certificate the server refuses the handshake: a TLS failure, exit 70.
+    const { STEM_TLS_CLIENT_CERT: _c, STEM_TLS_CLIENT_KEY: _k, ...noClient } = mtlsEnv(main.port);
+    const refused = await census(["--queue", "tlsq", "--json"], noClient);
+    expect(refused.code).toBe(70);
   });
 
   it("checks broker and backend, by IP SAN and by DNS SAN (localhost), and prints human output", async () => {

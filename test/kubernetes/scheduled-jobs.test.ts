@@ -3,6 +3,7 @@
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { TerraformStack, Testing } from "cdktf";
 import { StemCensusJob } from "../../lib/kubernetes/census-job";
+import { StemTlsBundles } from "../../lib/kubernetes/tls-bundles";
 import { StemVulnerabilityScan, type StemVulnerabilityScanProps } from "../../lib/kubernetes/vulnerability-scan";
 import { refused } from "../support/refused";
 
@@ -91,5 +92,40 @@ describe("StemCensusJob (exporter)", () => {
     const s = stack();
     expect(refused(() => new StemCensusJob(s, "A", { namespace: "stem", image: "stemguard:latest" })).message).toMatch(/pinned by digest/);
     expect(refused(() => new StemCensusJob(s, "B", { namespace: "stem", image: CLI, queues: ["orders:p3"] })).field).toMatch(/queues\[0\]$/);
+  });
+
+  test("with tlsBundles: mounts the CA and client Secrets (fsGroup 10001), sets STEM_TLS_*, rolls with the bundles, and inspects the mounted certificates", () => {
+    const s = stack();
+    const tls = new StemTlsBundles(s, "Tls", { namespace: "stem", revision: 3 });
+    const census = new StemCensusJob(s, "Census", { namespace: "stem", image: CLI, tlsBundles: tls });
+    expect(census.certificateFiles).toEqual(["/etc/stem/tls/ca/ca.crt", "/etc/stem/tls/client/tls.crt"]);
+    const json = synth(s);
+    const pod = only(json, "kubernetes_deployment_v1").spec.template;
+    const [c] = pod.spec.container;
+    expect(c.args.slice(5)).toEqual(["--certificate", "/etc/stem/tls/ca/ca.crt", "--certificate", "/etc/stem/tls/client/tls.crt"]);
+    expect(c.env.map((e: Json) => e.name)).toEqual(["STEM_BROKER_URL", "TZ", "STEM_TLS_CA_CERT", "STEM_TLS_CLIENT_CERT", "STEM_TLS_CLIENT_KEY"]);
+    expect(c.env.slice(2).map((e: Json) => e.value)).toEqual(["/etc/stem/tls/ca/ca.crt", "/etc/stem/tls/client/tls.crt", "/etc/stem/tls/client/tls.key"]);
+    expect(c.volume_mount).toEqual([
+      { name: "stem-tls-ca", mount_path: "/etc/stem/tls/ca", read_only: true },
+      { name: "stem-tls-client", mount_path: "/etc/stem/tls/client", read_only: true },
+    ]);
+    // The client bundle only: never the server key.
+    expect(pod.spec.volume.map((v: Json) => [v.name, v.secret.default_mode, v.secret.items.map((i: Json) => i.key)])).toEqual([["stem-tls-ca", "0400", ["ca.crt"]], ["stem-tls-client", "0400", ["tls.crt", "tls.key"]]]);
+    expect(JSON.stringify(pod.spec.volume)).not.toContain("server");
+    expect(pod.spec.security_context).toMatchObject({ run_as_user: "10001", run_as_group: "10001", fs_group: "10001", run_as_non_root: true });
+    expect(pod.metadata.annotations).toEqual({ "stemguard.io/broker-url-revision": "1", "stemguard.io/tls-revision": "3" });
+  });
+
+  test("tlsBundles must hold a client bundle and live in the census's namespace; without them no fsGroup and no TLS env", () => {
+    const s = stack();
+    const serverOnly = new StemTlsBundles(s, "Server", { namespace: "stem", revision: 1, namePrefix: "srv", kinds: ["server"] });
+    expect(refused(() => new StemCensusJob(s, "A", { namespace: "stem", image: CLI, tlsBundles: serverOnly })).message).toMatch(/no client bundle/);
+    const other = new StemTlsBundles(s, "Other", { namespace: "other", revision: 1, namePrefix: "oth" });
+    expect(refused(() => new StemCensusJob(s, "B", { namespace: "stem", image: CLI, namePrefix: "b", tlsBundles: other })).message).toMatch(/another namespace/);
+    const s2 = stack();
+    new StemCensusJob(s2, "Plain", { namespace: "stem", image: CLI });
+    const pod = only(synth(s2), "kubernetes_deployment_v1").spec.template;
+    expect(pod.spec.security_context.fs_group).toBeUndefined();
+    expect(JSON.stringify(pod)).not.toContain("STEM_TLS_");
   });
 });

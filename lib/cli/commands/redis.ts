@@ -18,7 +18,8 @@ import {
   writeRedisLedgerFile,
   type RedisLedger,
 } from "../../core/redis/ledger-file";
-import { generateRedisPassword, readRedisPassword, redisPasswordFileText, redisPasswordHash } from "../../core/redis/password";
+import { CENSUS_USER_NAME } from "../../core/redis/census-user";
+import { generateRedisPassword, readRedisPassword, readRedisPasswordFile, redisPasswordFileText, redisPasswordHash } from "../../core/redis/password";
 import { redisPasswordsKind } from "../../core/redis/passwords-kind";
 import { renderLiveConf, renderRedisConf, renderReloadScript, renderUsersAcl } from "../../core/redis/server-config";
 import { REDIS_EDITOR, redisTlsKind } from "../../core/redis/tls-kind";
@@ -176,8 +177,13 @@ Example:
       .option("--acl-file <path>", "users.acl path as the server sees it (default: OUT_DIR/users.acl)")
       .option("--unix-socket <path>", "unix socket for the reloader and probes", "/run/redis/redis.sock")
       .option("--data-dir <path>", "data directory as the server sees it", "/data")
-      .addHelpText("after", "\nExample:\n  $ stemguard redis render --material material --tls-dir /etc/redis/tls --out redis-conf\n  wrote redis.conf, live.conf, users.acl (0600), reload.sh to redis-conf (tls-only, client-auth yes, 1 password)"),
-  ).action((opts: Opts & { out: string; material?: string; tlsDir?: string; port: string; tlsPort: string; aclFile?: string; unixSocket: string; dataDir: string }) => {
+      .option("--census-password-file <file>", "add the census's read-only user to users.acl with this password (docs/census.md)")
+      .option("--census-user <name>", "the census user's name (with --census-password-file)", CENSUS_USER_NAME)
+      .addHelpText(
+        "after",
+        "\nExample:\n  $ stemguard redis render --material material --tls-dir /etc/redis/tls --out redis-conf\n  wrote redis.conf, live.conf, users.acl (0600), reload.sh to redis-conf (tls-only, client-auth yes, 1 password)\n  $ stemguard redis render --material material --tls-dir /etc/redis/tls --census-password-file material/census.password --out redis-conf\n  wrote redis.conf, live.conf, users.acl (0600), reload.sh to redis-conf (tls-only, client-auth yes, 1 password, census user stemguard-census)",
+      ),
+  ).action((opts: Opts & { out: string; material?: string; tlsDir?: string; port: string; tlsPort: string; aclFile?: string; unixSocket: string; dataDir: string; censusPasswordFile?: string; censusUser: string }) => {
     const ledger = readRedisLedgerFile(path.resolve(io.cwd, opts.ledger));
     const phase = currentRedisPhase(ledger);
     const out = path.resolve(io.cwd, opts.out);
@@ -194,17 +200,20 @@ Example:
     if (phase.acceptedPasswords.length > 0 && !opts.material) throw new StemguardError("the ledger has passwords: users.acl needs their hashes", { field: "--material", fix: `pass --material DIR holding <id>.password files ('${REDIS_EDITOR} password generate --id <id> --out DIR/<id>.password')` });
     // Read every password first: nothing is written when one is missing or bad.
     const hashes = new Map(phase.acceptedPasswords.map((id) => [id, redisPasswordHash(readRedisPassword(path.resolve(io.cwd, opts.material!), id))]));
+    if (opts.censusPasswordFile === undefined && opts.censusUser !== CENSUS_USER_NAME) throw new StemguardError("--census-user names the census user added by --census-password-file", { field: "--census-user", value: opts.censusUser, fix: "add --census-password-file FILE, or drop --census-user" });
+    const censusUser =
+      opts.censusPasswordFile === undefined ? undefined : { name: opts.censusUser, passwordHash: redisPasswordHash(readRedisPasswordFile(path.resolve(io.cwd, opts.censusPasswordFile), "--census-password-file")) };
     const files: [string, string, number][] = [
       ["redis.conf", renderRedisConf(phase, server), 0o644],
       ["live.conf", renderLiveConf(phase, server), 0o644],
-      ["users.acl", renderUsersAcl(phase, (id) => hashes.get(id)!), 0o600],
+      ["users.acl", renderUsersAcl(phase, (id) => hashes.get(id)!, [], censusUser ? { censusUser } : {}), 0o600],
       ["reload.sh", renderReloadScript({ liveConf: path.join(out, "live.conf"), unixSocket: server.unixSocket, passwordFile: path.join(out, "password"), watch: [server.aclFile] }), 0o755],
     ];
     for (const [name] of files) assertWriteTarget(path.join(out, name), "--out");
     if (!fs.existsSync(out)) fs.mkdirSync(out, { recursive: true, mode: 0o700 });
     for (const [name, text, mode] of files) writeFileAtomic(path.join(out, name), text, { mode, field: "--out" });
-    const summary = `${phase.mode}, client-auth ${phase.mode === "plain" ? "n/a" : phase.clientAuth}, ${phase.acceptedPasswords.length} password${phase.acceptedPasswords.length === 1 ? "" : "s"}`;
-    if (opts.json) return io.stdout(`${JSON.stringify({ out, files: files.map(([n]) => n), phase })}\n`);
+    const summary = `${phase.mode}, client-auth ${phase.mode === "plain" ? "n/a" : phase.clientAuth}, ${phase.acceptedPasswords.length} password${phase.acceptedPasswords.length === 1 ? "" : "s"}${censusUser ? `, census user ${censusUser.name}` : ""}`;
+    if (opts.json) return io.stdout(`${JSON.stringify({ out, files: files.map(([n]) => n), phase, ...(censusUser ? { censusUser: censusUser.name } : {}) })}\n`);
     io.stdout(`wrote ${files.map(([n, , m]) => (m === 0o600 ? `${n} (0600)` : n)).join(", ")} to ${opts.out} (${summary})\n`);
   });
 };

@@ -58,7 +58,16 @@ export function writeRedisPasswordFile(file: string, password: string, field = "
 /** Reads `<dir>/<id>.password`: a regular file, not readable by group or others, holding one valid password. */
 export function readRedisPassword(dir: string, passwordId: string, field = "--material"): string {
   const file = redisPasswordFile(dir, passwordId);
-  const generate = `stemguard redis password generate --id ${passwordId} --out ${file}`;
+  return readRedisPasswordFile(file, field, `stemguard redis password generate --id ${passwordId} --out ${file}`);
+}
+
+/**
+ * Reads one password file (as 'stemguard redis password generate' writes it):
+ * a regular file, mode 0600 or stricter, one password and an optional newline.
+ *
+ * @throws StemguardError naming `field` and the file (never the content)
+ */
+export function readRedisPasswordFile(file: string, field: string, generate = `stemguard redis password generate --id <id> --out ${file}`): string {
   const text = readRegularTextFile(file, { field, maxBytes: READ_CAPS.envFile, what: "password file", missingFix: `create it with '${generate}'` });
   const mode = fs.statSync(file).mode;
   if ((mode & 0o077) !== 0) {
