@@ -11,6 +11,7 @@ import { Construct } from "constructs";
 import { assertKeyId } from "../core/keyring/key-id";
 import { StemguardError } from "../core/errors";
 import { elastiCacheEngineVersion, elastiCacheTransit, type ElastiCacheEngine } from "../core/redis/elasticache";
+import { CENSUS_USER_NAME } from "../core/redis/census-user";
 import { redisPasswordVariableName } from "../core/redis/revisions";
 import { claimObjectName } from "../private/stack-claims";
 import { redisPasswordVariable, type RedisPasswordInput } from "../private/redis-password-variable";
@@ -57,7 +58,7 @@ export interface RedisCensusUserProps {
   /**
    * The user name the census logs in with (ElastiCache user names are unique per user group).
    *
-   * @default "stem-census"
+   * @default "stemguard-census" (the same as on Kubernetes and in `stemguard redis render`)
    */
   readonly userName?: string;
 }
@@ -417,9 +418,9 @@ class ImportedStemRedis extends StemRedisBase {
 function censusUser(redis: StemRedis, props: RedisCensusUserProps, field: string, tags: { tags?: Record<string, string> }) {
   const passwordId = props.passwordId ?? "census";
   assertKeyId(passwordId, `${field}.passwordId`, "password id");
-  const userName = props.userName ?? "stem-census";
+  const userName = props.userName ?? CENSUS_USER_NAME;
   if (!/^[A-Za-z][A-Za-z0-9-]{0,39}$/.test(userName) || userName === "default") {
-    throw new StemguardError("censusUser.userName must be a letter, then up to 39 letters, digits or hyphens, and not default", { field: `${field}.userName`, value: userName, fix: 'use "stem-census"' });
+    throw new StemguardError("censusUser.userName must be a letter, then up to 39 letters, digits or hyphens, and not default", { field: `${field}.userName`, value: userName, fix: `use "${CENSUS_USER_NAME}"` });
   }
   const variableName = redisPasswordVariableName(`${redis.namePrefix}_census`, passwordId);
   const input = redisPasswordVariable(redis, { passwordId, variableName, envVarName: `TF_VAR_${variableName}`, required: false }, `census ${redis.namePrefix}`, field, "state");

@@ -89,7 +89,7 @@ describe("StemRedis (ElastiCache): every phase of the AWS walk", () => {
       const group = only(p.json, "aws_elasticache_user_group");
       expect(group).toMatchObject({ user_group_id: "stem-redis", engine: "redis" });
       expect(group.user_ids).toEqual(["stem-redis-default", "stem-redis-census"].map((id) => expect.stringContaining(id.startsWith("stem-redis-d") ? "DefaultUser" : "CensusUser")));
-      const census = Object.values(p.json.resource.aws_elasticache_user as Record<string, Json>).find((u) => u.user_name === "stem-census")!;
+      const census = Object.values(p.json.resource.aws_elasticache_user as Record<string, Json>).find((u) => u.user_name === "stemguard-census")!;
       expect(census).toMatchObject({ user_id: "stem-redis-census", engine: "redis", access_string: CENSUS_ACCESS_STRING, authentication_mode: { type: "password" } });
       expect(census.authentication_mode.passwords).toEqual([expect.stringMatching(/^\$\{sensitive\(terraform_data\.Redis_CensusPassword-census_[0-9A-F]{8}\.triggers_replace\)\}$/)]);
       const rg = only(p.json, "aws_elasticache_replication_group");

@@ -196,7 +196,7 @@ test("no material in the synth, the written files, the bindings or the summary, 
   process.env.TF_VAR_orders_signing_key_k2 = markerDocument(keys[1]);
   process.env.TF_VAR_orders_redis_password_pw1 = passwords[0];
   process.env.TF_VAR_orders_redis_census_password_census = passwords[1];
-  process.env.TF_VAR_orders_census_broker_url = `rediss://stem-census:${passwords[1]}@redis.internal:6379/0`;
+  process.env.TF_VAR_orders_census_broker_url = `rediss://stemguard-census:${passwords[1]}@redis.internal:6379/0`;
   try {
     const app = Testing.app({ stackTraces: false });
     const example = new AwsSecurityExample(app, "orders", dir.dir);

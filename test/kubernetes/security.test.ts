@@ -144,7 +144,7 @@ test("no material in the synth, the written files, the bindings or the summary, 
   process.env.TF_VAR_orders_signing_key_k2 = markerDocument(keys[1]);
   process.env.TF_VAR_orders_redis_password_pw1 = passwords[0];
   process.env.TF_VAR_orders_tls_client_key = "-----BEGIN PRIVATE KEY-----\nSENTINEL-do-not-leak\n-----END PRIVATE KEY-----";
-  process.env.TF_VAR_orders_census_broker_url = `rediss://stem-census:${passwords[0]}@redis.internal:6380/0`;
+  process.env.TF_VAR_orders_census_broker_url = `rediss://stemguard-census:${passwords[0]}@redis.internal:6380/0`;
   try {
     const app = Testing.app({ stackTraces: false });
     const { stack: s, security } = addKubernetesSecurityExample(app, dir.dir);
