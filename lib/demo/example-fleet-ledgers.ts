@@ -3,6 +3,7 @@
 // as a repository that promotes each rotation step dev -> staging -> prod keeps them.
 // The environments sit at consecutive phases of one signing rotation: prod one step
 // behind staging, staging one behind dev. No cdktf here.
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { makeOutputDirectory, writeFileAtomic } from "../core/fs/atomic-write";
 import { DEFAULT_LEDGER_FILE, serializeLedger } from "../core/keyring/ledger-file";
@@ -64,10 +65,24 @@ export function exampleFleetLedgers(algorithm: SigningAlgorithm = "hmac-sha256")
   };
 }
 
-/** Writes one environment's ledgers into `dir` (created when missing) as `stemguard rotate`, `redis` and `tls ca` would. */
-export function writeFleetLedgers(dir: string, ledgers: ExampleFleetLedgers): void {
+/**
+ * Writes one environment's ledgers into `dir` (created when missing) as `stemguard rotate`,
+ * `redis` and `tls ca` would. With `keepExisting`, a ledger file already there is left as it
+ * is (the environment moved on with `stemguard rotate ...`); returns the files written.
+ */
+export function writeFleetLedgers(dir: string, ledgers: ExampleFleetLedgers, options: { readonly keepExisting?: boolean } = {}): string[] {
   makeOutputDirectory(dir, "ledger directory");
-  writeFileAtomic(path.join(dir, DEFAULT_LEDGER_FILE), serializeLedger(ledgers.signing));
-  writeFileAtomic(path.join(dir, DEFAULT_REDIS_LEDGER_FILE), serializeRedisLedger(ledgers.redis));
-  writeFileAtomic(path.join(dir, DEFAULT_TLS_LEDGER_FILE), serializeTlsLedger(ledgers.tls));
+  const files: [string, string][] = [
+    [DEFAULT_LEDGER_FILE, serializeLedger(ledgers.signing)],
+    [DEFAULT_REDIS_LEDGER_FILE, serializeRedisLedger(ledgers.redis)],
+    [DEFAULT_TLS_LEDGER_FILE, serializeTlsLedger(ledgers.tls)],
+  ];
+  const written: string[] = [];
+  for (const [name, text] of files) {
+    const file = path.join(dir, name);
+    if (options.keepExisting && fs.existsSync(file)) continue;
+    writeFileAtomic(file, text);
+    written.push(file);
+  }
+  return written;
 }

@@ -13,7 +13,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
-import { App, DataResource, LocalBackend, TerraformStack, TerraformVariable } from "cdktf";
+import { App, DataResource, LocalBackend, S3Backend, TerraformStack, TerraformVariable } from "cdktf";
 import type { IConstruct } from "constructs";
 import * as path from "node:path";
 import { StemguardError } from "../core/errors";
@@ -64,7 +64,7 @@ export interface ExampleFleetEnvironmentStacks {
 }
 
 export interface ExampleFleetApp {
-  /** Created with `skipValidation`: synthesize with `synth()`, which validates first. */
+  /** Created with `skipValidation` and without stack traces in the manifest: synthesize with `synth()`, which validates first. */
   readonly app: App;
   /**
    * Validates every construct, then writes `outdir`. Unlike `app.synth()` it
@@ -91,7 +91,7 @@ export function exampleFleetWorkloads(services = 20): StemSecurityWorkloadBase[]
 
 /** Builds (does not synthesize) the fleet app; call `app.synth()` to write `outdir`. */
 export function buildExampleFleetApp(options: ExampleFleetOptions): ExampleFleetApp {
-  const app = new App({ outdir: options.outdir, skipValidation: true });
+  const app = new App({ outdir: options.outdir, skipValidation: true, stackTraces: false });
   const workloads = exampleFleetWorkloads(options.services);
   const environments = options.environments.map((env) => ({
     name: env.name,
@@ -137,7 +137,8 @@ function addAwsEnvironment(app: App, env: ExampleFleetEnvironment, workloads: re
   const stack = new TerraformStack(app, `${env.name}-aws`);
   const prefix = `stem-${env.name}`;
   new AwsProvider(stack, "aws", { region: "eu-west-1", defaultTags: [{ tags: { environment: env.name, "managed-by": "stemguard" } }] });
-  new LocalBackend(stack, { path: `terraform.${stack.node.id}.tfstate` });
+  // ElastiCache passwords are in this state (docs/aws.md, "State"): an encrypted bucket with native lock files.
+  new S3Backend(stack, { bucket: "example-stem-state", key: `${env.name}/aws.tfstate`, region: "eu-west-1", encrypt: true }).addOverride("use_lockfile", true);
   const vpcId = new TerraformVariable(stack, "vpc_id", { type: "string", description: "The VPC of the Fargate tasks and of Redis." }).stringValue;
   const subnetIds = new TerraformVariable(stack, "subnet_ids", { type: "list(string)", description: "Private subnets for the Fargate tasks and Redis." }).listValue;
   const tasks = new SecurityGroup(stack, "Tasks", { name: `${prefix}-tasks`, description: "Stem's Fargate tasks (allowed into Redis).", vpcId });

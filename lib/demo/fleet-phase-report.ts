@@ -42,7 +42,7 @@ export interface FleetLedgerRow {
 export interface FleetLedgerReport {
   readonly kind: "signing" | "redis" | "tls";
   readonly file: string;
-  /** Which stacks render it. */
+  /** What renders it. */
   readonly platforms: string;
   readonly rows: readonly FleetLedgerRow[];
 }
@@ -136,9 +136,9 @@ export function buildFleetPhaseReport(envs: readonly FleetEnvironmentInput[]): F
   return {
     environments: envs.map((e) => e.name),
     ledgers: [
-      ledgerReport("signing", "stemguard.rotation.json", "AWS + Kubernetes", envs, (e) => e.ledgers.signing, signingSteps, signingState, (s) => ({ phase: s.signing.phase, step: s.signing.step })),
-      ledgerReport("redis", "stemguard.redis.json", "AWS (ElastiCache) + Kubernetes", envs, (e) => e.ledgers.redis, redisSteps, redisState, (s) => (s.redis ? { step: s.redis.step } : undefined)),
-      ledgerReport("tls", "stemguard.tls.json", "Kubernetes (the Redis's own CA)", envs, (e) => e.ledgers.tls, tlsSteps, tlsState, (s) => (s.tls ? { phase: s.tls.revision } : undefined)),
+      ledgerReport("signing", "stemguard.rotation.json", "AWS and Kubernetes", envs, (e) => e.ledgers.signing, signingSteps, signingState, (s) => ({ phase: s.signing.phase, step: s.signing.step })),
+      ledgerReport("redis", "stemguard.redis.json", "ElastiCache on AWS, a StatefulSet on Kubernetes", envs, (e) => e.ledgers.redis, redisSteps, redisState, (s) => (s.redis ? { step: s.redis.step } : undefined)),
+      ledgerReport("tls", "stemguard.tls.json", "the Kubernetes Redis's own CA", envs, (e) => e.ledgers.tls, tlsSteps, tlsState, (s) => (s.tls ? { phase: s.tls.revision } : undefined)),
     ],
     stacks,
   };
@@ -174,7 +174,7 @@ function perRole(values: Readonly<Partial<Record<Role, string>>>): string {
 export function formatFleetPhaseReport(report: FleetPhaseReport): string {
   const out: string[] = [];
   for (const ledger of report.ledgers) {
-    out.push(`${ledger.kind} (${ledger.file}, rendered by ${ledger.platforms})`);
+    out.push(`${ledger.kind} (${ledger.file}: ${ledger.platforms})`);
     const rows = ledger.rows.map((r) => [r.environment, `phase ${r.phase}`, r.step, r.state, [describePosition(r.position), ...r.mismatches.map((m) => `MISMATCH: ${m}, synthesize again`)].filter(Boolean).join("; ")]);
     out.push(...columns(rows).map((l) => `  ${l}`));
   }

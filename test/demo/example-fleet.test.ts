@@ -175,3 +175,13 @@ test("no material in the fleet's synth, its ledger directories, the summaries or
     expect(text).not.toContain("MARKER");
   }
 });
+
+test.each([
+  [["--fleet-services", "3"], /--fleet-services: must be a whole number from 4 to 500/],
+  [["--fleet-ledgers", "/proc/x"], /--fleet-ledgers: refusing to write under \/proc/],
+])("demo %j is refused with exit 64 before any synth", async (args, message) => {
+  const io = fakeIo(root);
+  expect(await main(["demo", "--quiet", "--out", path.join(root, "refused"), ...args], io)).toBe(64);
+  expect(io.err()).toMatch(message);
+  expect(io.err()).not.toMatch(/synthesizing/);
+});
