@@ -17,3 +17,24 @@ export {
   kubernetesFleetExampleLedger,
   type KubernetesFleetOptions,
 } from "./kubernetes-fleet";
+export {
+  buildExampleFleetApp,
+  exampleFleetWorkloads,
+  summarizeExampleFleet,
+  type ExampleFleetApp,
+  type ExampleFleetEnvironment,
+  type ExampleFleetEnvironmentStacks,
+  type ExampleFleetOptions,
+} from "./example-fleet";
+export { EXAMPLE_FLEET_ENVIRONMENTS, exampleFleetLedgers, exampleRotationAt, writeFleetLedgers, type ExampleFleetLedgers } from "./example-fleet-ledgers";
+export {
+  buildFleetPhaseReport,
+  comparePosition,
+  formatFleetPhaseReport,
+  type FleetEnvironmentInput,
+  type FleetLedgerReport,
+  type FleetLedgerRow,
+  type FleetPhaseReport,
+  type FleetPosition,
+  type FleetStackReport,
+} from "./fleet-phase-report";

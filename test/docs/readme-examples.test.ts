@@ -95,6 +95,10 @@ const REPLAY: Readonly<Record<string, Replay>> = {
   "$ stemguard demo": {
     excerpt: true,
   },
+  // Promoting staging by one step: the fleet's ledgers kept in envs/, two synths, their review.
+  "$ stemguard demo --quiet --services 1 --fleet-services 4 --out base --fleet-ledgers envs": {
+    excerpt: true,
+  },
   // The progress lines on stderr are the excerpt's "..."; every phase's diff is checked.
   "$ stemguard demo --redis": {
     excerpt: true,

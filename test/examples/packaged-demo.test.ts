@@ -18,11 +18,15 @@ run("`stemguard demo` runs from the built package alone, without examples/", () 
     fs.cpSync(path.join(ROOT, "bin"), path.join(pkg, "bin"), { recursive: true });
     fs.copyFileSync(path.join(ROOT, "package.json"), path.join(pkg, "package.json"));
     fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(pkg, "node_modules"), "dir");
-    const res = spawnSync(process.execPath, ["bin/stemguard.js", "demo", "--quiet", "--services", "1", "--out", "out"], { cwd: pkg, encoding: "utf8" });
+    const res = spawnSync(process.execPath, ["bin/stemguard.js", "demo", "--quiet", "--services", "1", "--fleet-services", "4", "--out", "out"], { cwd: pkg, encoding: "utf8" });
     expect(res.stderr).not.toMatch(/Cannot find module/);
     expect(res.status).toBe(0);
     expect(res.stdout).toMatch(/^phase 4: retire k1 \(legal\): aws \d+ changes, kubernetes \d+ changes$/m);
     expect(fs.readdirSync(path.join(pkg, "out", "phase-4")).sort()).toEqual(["aws", "kubernetes"]);
+    // The example fleet ships too: every environment's stacks, its ledgers and its report.
+    expect(res.stdout).toMatch(/^fleet prod: signing phase 1 \(init k1\), 1 behind staging$/m);
+    expect(fs.readdirSync(path.join(pkg, "out", "fleet", "cdktf.out", "stacks"))).toHaveLength(9);
+    expect(fs.readdirSync(path.join(pkg, "out", "fleet", "envs")).sort()).toEqual(["dev", "prod", "staging"]);
     expect(fs.existsSync(path.join(pkg, "examples"))).toBe(false);
   } finally {
     fs.rmSync(pkg, { recursive: true, force: true });
