@@ -13,15 +13,14 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { DeploymentV1 } from "@cdktf/provider-kubernetes/lib/deployment-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
-import { App, DataResource, LocalBackend, S3Backend, TerraformStack, TerraformVariable } from "cdktf";
-import type { IConstruct } from "constructs";
+import { App, LocalBackend, S3Backend, TerraformStack, TerraformVariable } from "cdktf";
 import * as path from "node:path";
-import { StemguardError } from "../core/errors";
 import { DEFAULT_LEDGER_FILE, readLedgerFile } from "../core/keyring/ledger-file";
 import { DEFAULT_REDIS_LEDGER_FILE, readRedisLedgerFile } from "../core/redis/ledger-file";
 import { readTlsLedgerFile } from "../core/tls/ca-ledger-file";
 import { DEFAULT_TLS_LEDGER_FILE } from "../private/security-parts";
 import type { FleetEnvironmentInput } from "./fleet-phase-report";
+import { validateThenSynth } from "./validate-then-synth";
 import { StemSecurity as AwsStemSecurity } from "../aws/security";
 import type { Role } from "../core/keyring/types";
 import { StemSecurity as KubernetesStemSecurity } from "../kubernetes/security";
@@ -67,10 +66,8 @@ export interface ExampleFleetApp {
   /** Created with `skipValidation` and without stack traces in the manifest: synthesize with `synth()`, which validates first. */
   readonly app: App;
   /**
-   * Validates every construct, then writes `outdir`. Unlike `app.synth()` it
-   * needs no Terraform on PATH: it skips the one validation of `terraform_data`
-   * (the stored Redis password copies), which runs `terraform version` once
-   * per resource to check for >= 1.4 (applying needs >= 1.11 anyway).
+   * Validates every construct, then writes `outdir`; needs no Terraform on
+   * PATH (lib/demo/validate-then-synth.ts).
    */
   synth(): void;
   readonly workloads: readonly StemSecurityWorkloadBase[];
@@ -99,7 +96,7 @@ export function buildExampleFleetApp(options: ExampleFleetOptions): ExampleFleet
     aws: addAwsEnvironment(app, env, workloads),
     kubernetes: addKubernetesEnvironment(app, env, workloads),
   }));
-  return { app, workloads, environments, synth: () => synthValidated(app) };
+  return { app, workloads, environments, synth: () => validateThenSynth(app, "the example fleet") };
 }
 
 /** Each environment's ledger files (read again: what the ledger says) and its stacks' summaries (what they render), for `buildFleetPhaseReport`. */
@@ -122,16 +119,6 @@ export function summarizeExampleFleet(fleet: ExampleFleetApp): FleetEnvironmentI
   });
 }
 
-function synthValidated(app: App): void {
-  const problems = app.node
-    .findAll()
-    .filter((c: IConstruct) => !(c instanceof DataResource))
-    .flatMap((c) => c.node.validate().map((message) => `[${c.node.path}] ${message}`));
-  if (problems.length > 0) {
-    throw new StemguardError(`the example fleet does not validate:\n  ${problems.join("\n  ")}`, { field: "example fleet", fix: "report this: the example fleet validates in the tests" });
-  }
-  app.synth();
-}
 
 function addAwsEnvironment(app: App, env: ExampleFleetEnvironment, workloads: readonly StemSecurityWorkloadBase[]): ExampleFleetEnvironmentStacks["aws"] {
   const stack = new TerraformStack(app, `${env.name}-aws`);

@@ -32,3 +32,20 @@ run("`stemguard demo` runs from the built package alone, without examples/", () 
     fs.rmSync(pkg, { recursive: true, force: true });
   }
 });
+
+run("`stemguard demo --redis` needs no Terraform on PATH (cdktf's terraform_data check runs `terraform version`)", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stemguard-noterraform-"));
+  try {
+    // A PATH with node alone: no terraform (it lives in /usr/local/bin or elsewhere on this machine).
+    fs.mkdirSync(path.join(dir, "bin"));
+    fs.symlinkSync(process.execPath, path.join(dir, "bin", "node"));
+    const env = { ...process.env, PATH: path.join(dir, "bin") };
+    expect(spawnSync("terraform", ["version"], { env }).error).toBeDefined(); // control: not found
+    const res = spawnSync(process.execPath, [path.join(ROOT, "bin", "stemguard.js"), "demo", "--redis", "--quiet", "--services", "1", "--out", "out"], { cwd: dir, env, encoding: "utf8" });
+    expect(res.stderr).not.toMatch(/stack trace|terraform/i);
+    expect(res.status).toBe(0);
+    expect(res.stdout).toMatch(/^phase 8: password retire pw1 \(legal\): aws \d+ changes$/m);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

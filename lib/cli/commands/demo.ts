@@ -84,7 +84,7 @@ Example:
         throw new StemguardError("must be a whole number from 4 to 500 (2 producers, beat and at least one worker pool)", { field: "--fleet-services", value: opts.fleetServices, fix: "pass e.g. --fleet-services 20" });
       }
       // Synthesizing loads cdktf and the providers: only this command pays for it.
-      const { buildAwsFleetApp } = require("../../demo/aws-fleet") as typeof import("../../demo/aws-fleet");
+      const { addAwsFleetStack, buildAwsFleetApp } = require("../../demo/aws-fleet") as typeof import("../../demo/aws-fleet");
       const { buildKubernetesFleetApp, KUBERNETES_FLEET_STACK_ID } = require("../../demo/kubernetes-fleet") as typeof import("../../demo/kubernetes-fleet");
       const { buildPhaseReport, formatPhaseReport } = require("../../review/phase-report") as typeof import("../../review/phase-report");
       const { describeDrain, runRotationDrill } = require("../../core/drill/rotation-drill") as typeof import("../../core/drill/rotation-drill");
@@ -109,8 +109,12 @@ Example:
           io.stderr(`synthesizing Redis phase ${n}/${walk.length} (${walk[n - 1].command.replace(/^stemguard redis /, "")})...\n`);
           const awsDir = path.join(outRoot, `redis-phase-${n}`, "aws");
           makeOutputDirectory(awsDir, "--out");
-          const aws = buildAwsFleetApp({ outdir: awsDir, ledger: ledgers[0], services, redis: ledger });
-          aws.app.synth();
+          // Without Terraform on PATH too: cdktf's own validation of the stored password copies runs `terraform version`.
+          const { App } = require("cdktf") as typeof import("cdktf");
+          const { validateThenSynth } = require("../../demo/validate-then-synth") as typeof import("../../demo/validate-then-synth");
+          const app = new App({ outdir: awsDir, skipValidation: true, stackTraces: false });
+          const aws = addAwsFleetStack(app, { ledger: ledgers[0], services, redis: ledger });
+          validateThenSynth(app, "the Redis demo fleet");
           return { aws: readStack(awsDir, aws.stack.node.id) };
         });
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
