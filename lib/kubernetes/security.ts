@@ -289,16 +289,22 @@ export class StemSecurity extends Construct implements IStemSecurity {
       });
     }
 
+    const censusChoice = choosePart<StemSecurityCensusProps, IStemCensusJob>(props.census, (v) => Construct.isConstruct(v) || hasKey(v, "serviceName"));
+    const composesCensus = censusChoice.kind === "create" && censusChoice.props !== undefined;
+    let ownRedis: StemRedis | undefined;
     if (existingRedis) this.redis = existingRedis;
     else if (runsRedis) {
       const redisProps = (redisChoice as { readonly props?: StemSecurityRedisProps }).props ?? {};
       const redis = new StemRedis(this, SECURITY_PART_IDS.redis, {
         ...ledgerSource(redisProps, files.redis),
         namePrefix: `${this.namePrefix}-redis`,
+        // The census reads with the Redis's read-only user, as on AWS.
+        ...(composesCensus ? { censusUser: {} } : {}),
         ...redisProps,
         ...ns,
         ...(this.tls ? { tlsBundles: this.tls } : {}),
       });
+      ownRedis = redis;
       for (const w of this.workloads) redis.allowFrom(this.podLabelsOf(w));
       this.redis = redis;
     }
@@ -323,14 +329,24 @@ export class StemSecurity extends Construct implements IStemSecurity {
     }
 
     const queues = distinct(this.workloads.flatMap((w) => w.queues ?? []));
-    const censusChoice = choosePart<StemSecurityCensusProps, IStemCensusJob>(props.census, (v) => Construct.isConstruct(v) || hasKey(v, "serviceName"));
     if (censusChoice.kind === "existing") this.census = censusChoice.value;
     if (censusChoice.kind === "create") {
       const censusProps = censusChoice.props;
       if (censusProps === undefined) {
         throw new StemguardError("the census needs the stemguard CLI image", { field: field("census"), fix: 'pass census: { image: "<registry>/stemguard:<tag>@sha256:<digest>" }, one another stack runs (StemCensusJob.fromNamePrefix), or census: false' });
       }
-      this.census = new StemCensusJob(this, SECURITY_PART_IDS.census, { namePrefix: `${this.namePrefix}-census`, ...(queues.length > 0 ? { queues } : {}), ...censusProps, ...ns });
+      // Over the Redis's census user and, where the deployment has its own CA, its client bundle.
+      const clientTls = this.tls && this.tls.kinds.includes("client") ? { tlsBundles: this.tls } : {};
+      this.census = new StemCensusJob(this, SECURITY_PART_IDS.census, {
+        namePrefix: `${this.namePrefix}-census`,
+        ...(queues.length > 0 ? { queues } : {}),
+        ...(ownRedis?.censusBrokerUrl !== undefined ? { brokerUrl: ownRedis.censusBrokerUrl } : {}),
+        ...clientTls,
+        ...censusProps,
+        ...ns,
+      });
+      // Its pods reach the Redis through the NetworkPolicy like the workloads'.
+      ownRedis?.allowFrom(this.census.serviceLabels);
     }
 
     const scanChoice = choosePart<StemSecurityScanProps, IStemVulnerabilityScan>(props.scan, (v) => Construct.isConstruct(v) || hasKey(v, "scanName"));
@@ -431,7 +447,8 @@ export class StemSecurity extends Construct implements IStemSecurity {
       ...inputsOf("signing", StemSigningKeyring.isStemSigningKeyring(this.keyring) ? this.keyring.materialInputs : undefined),
       ...inputsOf("tls", StemTlsBundles.isStemTlsBundles(this.tls) ? this.tls.materialInputs : undefined),
       ...inputsOf("redis", this.redis?.materialInputs),
-      ...(this.census instanceof StemCensusJob ? [censusInput(this.census)] : []),
+      ...(this.redis instanceof StemRedis && this.redis.censusInput ? inputsOf("redis", [this.redis.censusInput]) : []),
+      ...(this.census instanceof StemCensusJob && this.census.brokerUrlInput ? [censusInput(this.census)] : []),
     ];
     return {
       namePrefix: this.namePrefix,

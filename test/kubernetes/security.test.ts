@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { TerraformStack, Testing } from "cdktf";
-import { StemRedis, StemSecurity, StemSigningKeyring, StemTlsBundles, type StemSecurityProps } from "../../lib/kubernetes";
+import { StemCensusJob, StemRedis, StemSecurity, StemSigningKeyring, StemTlsBundles, type StemSecurityProps } from "../../lib/kubernetes";
 import { initRedisLedger } from "../../lib/core/redis/ledger-file";
 import { addKubernetesSecurityExample } from "../../examples/security/kubernetes";
 import { refused } from "../support/refused";
@@ -52,7 +52,12 @@ describe("StemSecurity (Kubernetes): one props object, the existing constructs u
     expect(security.keyring.ledger).toEqual(SECURITY_SIGNING);
     expect((security.redis as StemRedis).tlsBundles).toBe(security.tls);
     const policy = Object.values(json.resource.kubernetes_network_policy_v1)[0] as Json;
-    expect(policy.spec.ingress[0].from.map((f: Json) => f.pod_selector.match_labels)).toEqual([{ app: "api" }, { "app.kubernetes.io/name": "worker" }, { app: "beat" }]);
+    expect(policy.spec.ingress[0].from.map((f: Json) => f.pod_selector.match_labels)).toEqual([
+      { app: "api" },
+      { "app.kubernetes.io/name": "worker" },
+      { app: "beat" },
+      { "app.kubernetes.io/instance": "stem-census", "app.kubernetes.io/managed-by": "stemguard", "app.kubernetes.io/name": "stemguard-census" }, // the census's pods
+    ]);
     expect(addresses(json)).toMatchSnapshot();
     expect(addresses(JSON.parse(Testing.synth(alarmsStack, true)))).toEqual(["kubernetes_manifest.Security_Alarms_2521F9EB"]);
   });
@@ -131,7 +136,7 @@ describe("StemSecurity.bind (Kubernetes)", () => {
     expect(summary.redis!.step).toBe("tls clients-tls");
     expect(summary.workloads[1]).toEqual({ name: "worker", role: "worker", rollout: { "stemguard.io/keyring-revision": "2", "stemguard.io/redis-client-revision": "4", "stemguard.io/tls-revision": "1" } });
     expect(summary.inputs.map((i) => i.variableName)).toEqual([
-      "stem_signing_key_k1", "stem_signing_key_k2", "stem_tls_ca_bundle", "stem_tls_server_cert", "stem_tls_server_key", "stem_tls_client_cert", "stem_tls_client_key", "stem_redis_password_pw1", "stem_census_broker_url",
+      "stem_signing_key_k1", "stem_signing_key_k2", "stem_tls_ca_bundle", "stem_tls_server_cert", "stem_tls_server_key", "stem_tls_client_cert", "stem_tls_client_key", "stem_redis_password_pw1", "stem_redis_census_password_census",
     ]);
   });
 });
@@ -144,7 +149,8 @@ test("no material in the synth, the written files, the bindings or the summary, 
   process.env.TF_VAR_orders_signing_key_k2 = markerDocument(keys[1]);
   process.env.TF_VAR_orders_redis_password_pw1 = passwords[0];
   process.env.TF_VAR_orders_tls_client_key = "-----BEGIN PRIVATE KEY-----\nSENTINEL-do-not-leak\n-----END PRIVATE KEY-----";
-  process.env.TF_VAR_orders_census_broker_url = `rediss://stemguard-census:${passwords[0]}@redis.internal:6380/0`;
+  process.env.TF_VAR_orders_redis_census_password_census = markerPassword("census");
+  passwords.push(process.env.TF_VAR_orders_redis_census_password_census);
   try {
     const app = Testing.app({ stackTraces: false });
     const { stack: s, security } = addKubernetesSecurityExample(app, dir.dir);
@@ -165,6 +171,23 @@ test("no material in the synth, the written files, the bindings or the summary, 
   } finally {
     process.env = saved;
   }
+});
+
+test("the composed census reads with the Redis's read-only user over the client bundle: no broker URL input of its own", () => {
+  const { stack: s, security } = full();
+  const redis = security.redis as StemRedis;
+  expect(redis.censusInput?.variableName).toBe("stem_redis_census_password_census");
+  const json = JSON.parse(Testing.synth(s)) as Json;
+  expect(Object.keys(json.variable)).not.toContain("stem_census_broker_url");
+  const census = security.census as StemCensusJob;
+  expect(census.brokerUrlInput).toBeUndefined();
+  const deployment = Object.values(json.resource.kubernetes_deployment_v1 as Record<string, Json>).find((d) => d.metadata.name === census.namePrefix)!;
+  const container = deployment.spec.template.spec.container[0];
+  expect(container.env.map((e: Json) => e.name)).toEqual(expect.arrayContaining(["STEM_TLS_CA_CERT", "STEM_TLS_CLIENT_CERT", "STEM_TLS_CLIENT_KEY"]));
+  const policy = Object.values(json.resource.kubernetes_network_policy_v1 as Record<string, Json>)[0];
+  expect(policy.spec.ingress[0].from.map((f: Json) => f.pod_selector.match_labels)).toContainEqual(census.serviceLabels);
+  const aclSecret = JSON.stringify(json.resource.kubernetes_secret_v1);
+  expect(aclSecret).toContain("user stemguard-census on #${sha256(var.stem_redis_census_password_census)}");
 });
 
 test("a plain Redis ledger: TLS bundles mounted already, so dual applies live", () => {
