@@ -6,7 +6,7 @@
 //   (b) `stemguard review --base DIR --head DIR --format markdown` of two fleet synths one
 //       legal step apart: phase 2 (k2 staged) -> phase 3 (activate k2), the largest diff of
 //       the rotation (every role rolls: every task definition replaced, every pod template
-//       changed, in all six stacks).
+//       changed, in all nine stacks).
 // The review must say "safe" (exit 0), or the benchmark fails. Growth: a least-squares line
 // through the medians, per service per environment, and its worst relative residual (how far
 // from linear). Targets (README): review of the 200-service pair < 2 s; synth linear in services.
@@ -62,7 +62,7 @@ try {
     results.push({ services, resources, changes, rolls, synthMs: median(synth.wall), synthMb: Math.max(...synth.rss), reviewMs: median(review.wall), reviewMb: Math.max(...review.rss), steps: verdict.steps });
     const r = results.at(-1);
     console.log(
-      `fleet ${services} services/env: ${resources} resources in 6 stacks; synth ${r.synthMs.toFixed(0)} ms, ${r.synthMb.toFixed(0)} MiB; ` +
+      `fleet ${services} services/env: ${resources} resources in 9 stacks; synth ${r.synthMs.toFixed(0)} ms, ${r.synthMb.toFixed(0)} MiB; ` +
         `review (${changes} changes, ${rolls} rolls, ${r.steps.join("; ")}) ${r.reviewMs.toFixed(0)} ms, ${r.reviewMb.toFixed(0)} MiB`,
     );
     for (const dir of Object.values(dirs)) fs.rmSync(dir, { recursive: true, force: true });
@@ -80,7 +80,7 @@ console.log(`synth growth: ${per(s)}\nreview growth: ${per(v)}`);
 const when = `${runs === 1 ? "1 run" : `median of ${runs}`} each, ${benchDate()}, load ${os.loadavg()[0].toFixed(1)}`;
 const sizesText = sizes.join("/");
 row(
-  `synth of the fleet, 3 environments x (AWS + Kubernetes) x ${sizesText} services per environment (${results.map((r) => r.resources).join("/")} resources in 6 stacks), whole process`,
+  `synth of the fleet, 3 environments x (AWS + Kubernetes) x ${sizesText} services per environment (${results.map((r) => r.resources).join("/")} resources in 9 stacks), whole process`,
   "linear in services",
   `${list("synthMs", "synthMb")}; **${per(s)}** (${when})`,
   `node bench/fleet-scale.js ${runs}`,

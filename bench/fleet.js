@@ -1,12 +1,10 @@
 #!/usr/bin/env node
 "use strict";
-// The fleet the scale benchmarks synthesize: 3 environments (dev, staging, prod) x (AWS +
-// Kubernetes) x N services per environment, one cdktf app, one stack per environment and
-// platform, every stack rendering the same signing ledger at the given phase of the example
-// rotation (init k1, stage k2, activate k2, retire k1).
-//
-// buildFleetApp() is the one place that knows how an environment is built: today from the
-// demo fleets (lib/demo); once StemSecurity exists, only addEnvironment() changes.
+// The fleet the scale benchmarks synthesize: the example fleet of `stemguard demo`
+// (lib/demo/example-fleet.ts: 3 environments (dev, staging, prod) x (AWS + Kubernetes) x N
+// services, one StemSecurity per environment and platform, 9 stacks), every environment's
+// signing ledger at the given phase of the example rotation (init k1, stage k2, activate k2,
+// retire k1); the Redis and TLS ledgers are the example's.
 //
 // Usage: node bench/fleet.js <services> <phase 1-4> <outdir>   (synthesizes, prints a summary line)
 const path = require("node:path");
@@ -29,25 +27,20 @@ function ledgerAt(phase) {
 }
 
 /**
- * One environment's stacks in `app`: `<env>-aws` (ECS fleet) and `<env>-kubernetes`.
- * StemSecurity replaces this body (one StemSecurity per platform and environment).
- */
-function addEnvironment(app, env, { services, ledger }) {
-  const { addAwsFleetStack } = require(path.join(DIST, "demo", "aws-fleet.js"));
-  const { KubernetesFleetStack } = require(path.join(DIST, "demo", "kubernetes-fleet.js"));
-  addAwsFleetStack(app, { stackId: `${env}-aws`, services, ledger });
-  new KubernetesFleetStack(app, `${env}-kubernetes`, { services, ledger });
-}
-
-/**
- * Builds (does not synthesize) the fleet app. `phases` gives each environment's phase
- * (default: every environment at `phase`).
+ * Builds (does not synthesize) the fleet: writes each environment's ledgers under
+ * `<outdir>.ledgers/<env>` and returns the example fleet app; call `.synth()` on the result.
+ * `phases` gives each environment's phase (default: every environment at `phase`).
  */
 function buildFleetApp({ outdir, services, phase = 1, phases = {} }) {
-  const { App } = require("cdktf");
-  const app = new App({ outdir });
-  for (const env of ENVIRONMENTS) addEnvironment(app, env, { services, ledger: ledgerAt(phases[env] ?? phase) });
-  return app;
+  const { buildExampleFleetApp } = require(path.join(DIST, "demo", "example-fleet.js"));
+  const { exampleFleetLedgers, writeFleetLedgers } = require(path.join(DIST, "demo", "example-fleet-ledgers.js"));
+  const { redis, tls } = exampleFleetLedgers().prod;
+  const environments = ENVIRONMENTS.map((name) => {
+    const ledgerDir = path.join(`${outdir}.ledgers`, name);
+    writeFleetLedgers(ledgerDir, { signing: ledgerAt(phases[name] ?? phase), redis, tls });
+    return { name, ledgerDir };
+  });
+  return buildExampleFleetApp({ outdir, environments, services });
 }
 
 module.exports = { buildFleetApp, ENVIRONMENTS, ledgerAt };
@@ -56,7 +49,7 @@ if (require.main === module) {
   const [servicesArg, phaseArg, outdir] = process.argv.slice(2);
   const services = Number(servicesArg);
   const phase = Number(phaseArg);
-  if (!Number.isInteger(services) || services < 1 || ![1, 2, 3, 4].includes(phase) || !outdir) {
+  if (!Number.isInteger(services) || services < 4 || ![1, 2, 3, 4].includes(phase) || !outdir) {
     console.error("usage: node bench/fleet.js <services> <phase 1-4> <outdir>");
     process.exit(64);
   }
