@@ -3,12 +3,12 @@
  * integration tests, and stops it. Tests that need it call
  * `redisTlsSupport()` at collection time and skip loudly when it is absent.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tls from "node:tls";
+import { connects, startRedisProcess } from "./redis-process";
 
 /** The line tests print when they cannot run. */
 export const REDIS_TLS_SKIP = "SKIP: redis-server with TLS not found; mutual-TLS integration tests did not run";
@@ -92,11 +92,6 @@ export interface RedisTlsServer {
   stop(): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
-process.once("exit", () => {
-  for (const child of running) child.kill("SIGKILL");
-});
-
 /**
  * Starts `redis-server --port 0 --tls-port <free> ...` bound to 127.0.0.1 in
  * a temp dir, without persistence, and waits (bounded) until a TLS handshake
@@ -105,101 +100,26 @@ process.once("exit", () => {
 export async function startRedisTlsServer(options: RedisTlsServerOptions): Promise<RedisTlsServer> {
   const support = redisTlsSupport();
   if (!support.ok) throw new Error(support.reason);
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      return await startOnce(support.bin, options);
-    } catch (err) {
-      lastError = err;
-      if (!/Address already in use/i.test(String(err))) throw err;
-    }
-  }
-  throw lastError;
-}
-
-async function startOnce(bin: string, options: RedisTlsServerOptions): Promise<RedisTlsServer> {
-  const port = await freePort();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stemguard-redis-"));
-  const args = [
-    "--port", "0",
-    "--tls-port", String(port),
-    "--bind", "127.0.0.1",
-    "--tls-cert-file", options.certFile,
-    "--tls-key-file", options.keyFile,
-    "--tls-ca-cert-file", options.caFile,
-    "--tls-auth-clients", options.authClients === false ? "no" : "yes",
-    "--save", "",
-    "--appendonly", "no",
-    "--dir", dir,
-    ...(options.password !== undefined ? ["--requirepass", options.password] : []),
-  ];
-  const child = spawn(bin, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-  running.add(child);
-  let output = "";
-  const append = (chunk: Buffer) => {
-    if (output.length < 64 * 1024) output += chunk.toString("utf8");
-  };
-  child.stdout?.on("data", append);
-  child.stderr?.on("data", append);
-  let exited = false;
-  const exitPromise = new Promise<void>((resolve) => {
-    const gone = () => {
-      exited = true;
-      running.delete(child);
-      resolve();
-    };
-    child.once("exit", gone);
-    // A failed spawn emits 'error' and no 'exit': without this the error is
-    // unhandled and stop() would wait forever.
-    child.once("error", (err) => {
-      output += `spawn failed: ${err.message}\n`;
-      gone();
-    });
+  const server = await startRedisProcess({
+    bin: support.bin,
+    args: (port, dir) => [
+      "--port", "0",
+      "--tls-port", String(port),
+      "--bind", "127.0.0.1",
+      "--tls-cert-file", options.certFile,
+      "--tls-key-file", options.keyFile,
+      "--tls-ca-cert-file", options.caFile,
+      "--tls-auth-clients", options.authClients === false ? "no" : "yes",
+      "--save", "",
+      "--appendonly", "no",
+      "--dir", dir,
+      ...(options.password !== undefined ? ["--requirepass", options.password] : []),
+    ],
+    // A handshake without verification: readiness only, the tests verify for real.
+    ready: (port) => connects(() => tls.connect({ host: "127.0.0.1", port, rejectUnauthorized: false }), "secureConnect"),
+    what: "accept TLS",
+    startTimeoutMs: options.startTimeoutMs,
+    pollMs: 100,
   });
-
-  const stop = async () => {
-    if (!exited) {
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exitPromise;
-      clearTimeout(timer);
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-
-  const deadline = Date.now() + (options.startTimeoutMs ?? 15000);
-  while (!(await tlsHandshakeWorks(port))) {
-    if (exited || Date.now() > deadline) {
-      await stop();
-      throw new Error(`redis-server did not accept TLS on 127.0.0.1:${port}${exited ? " (it exited)" : ""}:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { host: "127.0.0.1", port, output: () => output, stop };
-}
-
-// A handshake without verification: readiness only, the tests verify for real.
-function tlsHandshakeWorks(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tls.connect({ host: "127.0.0.1", port, rejectUnauthorized: false });
-    const done = (ok: boolean) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), 1000);
-    socket.once("secureConnect", () => done(true));
-    socket.once("error", () => done(false));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+  return { host: "127.0.0.1", ...server };
 }

@@ -7,7 +7,7 @@ import { counterIncrease, levelIncrease, literalAlternation, promDuration, selec
 import { describeRotation, rotationInFlight } from "./rotation";
 import type { AlarmSeverity, AlarmSpec, CloudWatchCondition, CloudWatchMetricRef, RotationContext } from "./types";
 
-/** Stem's dead-letter reason for every signature failure (stem-contract.md §6). */
+/** Stem's dead-letter reason for every signature failure (docs/stem-compat.md §6.1). */
 export const SIGNATURE_INVALID_REASON = "signature-invalid";
 
 /** Where the runbook sections live unless `runbookBaseUrl` says otherwise. */
