@@ -19,7 +19,7 @@
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { offlineRootModule, TerraformWorkdir, type RunResult } from "./terraform";
+import { offlineRootModule, SharedProvider, TerraformWorkdir, type RunResult, type TerraformTooling } from "./terraform";
 
 type Json = Record<string, unknown>;
 
@@ -488,6 +488,25 @@ export function offlineTestStack(stackJson: Json, value: (read: EphemeralRead) =
 export interface PhaseConfig {
   readonly files: Readonly<Record<string, string>>;
   readonly env: Readonly<Record<string, string>>;
+}
+
+/**
+ * A work directory for a transition suite: the first phase's files written
+ * and initialised, with one shared provider process for every command (each
+ * command would otherwise start it two or three times). Stop `provider` and
+ * dispose `workdir` in afterAll.
+ */
+export async function openTransitionWorkdir(tooling: TerraformTooling, prefix: string, first: PhaseConfig): Promise<{ readonly workdir: TerraformWorkdir; readonly provider?: SharedProvider }> {
+  const workdir = TerraformWorkdir.create(tooling, prefix);
+  const provider = await SharedProvider.start(tooling).catch((err: Error) => {
+    console.warn(`terraform starts the provider itself (slower): no shared provider process (${err.message})`);
+    return undefined;
+  });
+  if (provider) workdir.attach(provider);
+  for (const [file, content] of Object.entries(first.files)) workdir.write(file, content);
+  const init = await workdir.init();
+  if (init.exitCode !== 0) throw new Error(`terraform init failed: ${init.stderr}`);
+  return { workdir, provider };
 }
 
 export interface ConvergeOptions {

@@ -31,6 +31,7 @@ import {
   type PhaseConfig,
   type PlanJson,
   type Transition,
+  openTransitionWorkdir,
 } from "../support/offline-state";
 import { composeModules, describeWithTerraform, SharedProvider, TerraformWorkdir } from "../support/terraform";
 import { reviewPlanPair, reviewSynthPair } from "../../lib/review/change/review-inputs";
@@ -156,15 +157,7 @@ describeWithTerraform("example AWS fleet: each rotation step planned against the
   const timings: string[] = [];
 
   beforeAll(async () => {
-    workdir = TerraformWorkdir.create(tooling, "stemguard-transitions-");
-    provider = await SharedProvider.start(tooling).catch((err: Error) => {
-      console.warn(`terraform starts the provider itself (slower): no shared provider process (${err.message})`);
-      return undefined;
-    });
-    if (provider) workdir.attach(provider);
-    for (const [file, content] of Object.entries(configs[0].files)) workdir.write(file, content);
-    const init = await workdir.init();
-    if (init.exitCode !== 0) throw new Error(`terraform init failed: ${init.stderr}`);
+    ({ workdir, provider } = await openTransitionWorkdir(tooling, "stemguard-transitions-", configs[0]));
     const schemas = await loadProviderSchemas(workdir);
     // Phase 1 from an empty state; every later phase from the state its step's plan leaves, so
     // resources the step does not touch keep their ids, as in a real apply.

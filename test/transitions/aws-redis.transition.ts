@@ -43,6 +43,7 @@ import {
   type PlanResourceChange,
   type StateV4,
   type Transition,
+  openTransitionWorkdir,
 } from "../support/offline-state";
 import { composeModules, describeWithTerraform, SharedProvider, TerraformWorkdir } from "../support/terraform";
 
@@ -109,15 +110,7 @@ describeWithTerraform("ElastiCache Redis: each step planned against the previous
   let validate: { exitCode: number; stdout: string; stderr: string };
 
   beforeAll(async () => {
-    workdir = TerraformWorkdir.create(tooling, "stemguard-redis-transitions-");
-    provider = await SharedProvider.start(tooling).catch((err: Error) => {
-      console.warn(`terraform starts the provider itself (slower): no shared provider process (${err.message})`);
-      return undefined;
-    });
-    if (provider) workdir.attach(provider);
-    for (const [file, content] of Object.entries(configs[0].files)) workdir.write(file, content);
-    const init = await workdir.init();
-    if (init.exitCode !== 0) throw new Error(`terraform init failed: ${init.stderr}`);
+    ({ workdir, provider } = await openTransitionWorkdir(tooling, "stemguard-redis-transitions-", configs[0]));
     const schemas = await loadProviderSchemas(workdir);
     validate = await workdir.validate();
 

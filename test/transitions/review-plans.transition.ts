@@ -14,7 +14,7 @@ import { markerDocument, markerMaterial } from "../aws/markers";
 import { markerPassword } from "../aws/redis-markers";
 import { redisStackJson } from "../aws/redis-stack";
 import { AWS_WALK_STEPS, walkLedgers } from "../aws/redis-walk";
-import { convergeState, planAgainst, replaceEphemeralReads, type PhaseConfig, type PlanJson } from "../support/offline-state";
+import { convergeState, openTransitionWorkdir, planAgainst, replaceEphemeralReads, type PhaseConfig, type PlanJson } from "../support/offline-state";
 import { composeModules, describeWithTerraform, SharedProvider, TerraformWorkdir } from "../support/terraform";
 import { firstLedgers, signingPhases, synthApps, tlsPhases, type AppLedgers, type AppVariant } from "../review/support/review-apps";
 
@@ -103,13 +103,8 @@ describeWithTerraform("stemguard review of real plans: the AWS cases get the syn
 
   beforeAll(async () => {
     tls = await generateTlsBundle({ sans: "redis.internal", keySize: 2048, days: 30 });
-    workdir = TerraformWorkdir.create(tooling, "stemguard-review-plans-");
-    provider = await SharedProvider.start(tooling).catch(() => undefined);
-    if (provider) workdir.attach(provider);
     const base = rootOf("base");
-    for (const [file, content] of Object.entries(base.files)) workdir.write(file, content);
-    const init = await workdir.init();
-    if (init.exitCode !== 0) throw new Error(`terraform init failed: ${init.stderr}`);
+    ({ workdir, provider } = await openTransitionWorkdir(tooling, "stemguard-review-plans-", base));
     const converged = await convergeState(workdir, base, { generation: "g1" });
     basePlan = converged.plan;
     headPlan = (await planAgainst(workdir, rootOf("head"), converged.state)).plan;
