@@ -1,26 +1,15 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { SECURITY_PART_IDS } from "../../lib/private/security-parts";
+import { exampleBlocks } from "../support/docs-blocks";
 
 const ROOT = path.join(__dirname, "../..");
 const DOC = fs.readFileSync(path.join(ROOT, "docs/security.md"), "utf8");
 
-/** `// DOCS_BLOCK_START:<name>` ... `// DOCS_BLOCK_END:<name>` regions of a source file, dedented. */
-function exampleBlocks(file: string): Map<string, string> {
-  const text = fs.readFileSync(path.join(ROOT, file), "utf8");
-  const blocks = new Map<string, string>();
-  for (const m of text.matchAll(/\/\/ DOCS_BLOCK_START:(\w+)\n([\s\S]*?)\n\s*\/\/ DOCS_BLOCK_END:\1/g)) {
-    const lines = m[2].split("\n");
-    const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => l.length - l.trimStart().length));
-    blocks.set(m[1], lines.map((l) => l.slice(indent)).join("\n"));
-  }
-  return blocks;
-}
-
 describe("docs/security.md", () => {
   test("every snippet is the compiled example's DOCS_BLOCK of that name, on both platforms", () => {
     for (const platform of ["aws", "kubernetes"]) {
-      const blocks = exampleBlocks(`examples/security/${platform}.ts`);
+      const blocks = exampleBlocks(path.join(ROOT, `examples/security/${platform}.ts`));
       const snippets = [...DOC.matchAll(new RegExp(`<!-- ${platform}-example: (\\w+) -->\\n\`\`\`ts\\n([\\s\\S]*?)\\n\`\`\``, "g"))];
       expect(snippets.map((s) => s[1])).toEqual(["security", "bind"]);
       for (const [, name, body] of snippets) expect(body).toBe(blocks.get(name));

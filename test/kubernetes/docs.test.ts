@@ -4,20 +4,9 @@ import * as path from "node:path";
 import { Testing, type TerraformStack } from "cdktf";
 import { buildKubernetesFleetApp, KUBERNETES_FLEET_STACK_ID } from "../../lib/demo/kubernetes-fleet";
 import type { SynthJson } from "./fixtures";
+import { exampleBlocks } from "../support/docs-blocks";
 
 const root = path.join(__dirname, "../..");
-
-/** `// DOCS_BLOCK_START:<name>` ... `// DOCS_BLOCK_END:<name>` regions of a source file, dedented. */
-function exampleBlocks(file: string): Map<string, string> {
-  const text = fs.readFileSync(file, "utf8");
-  const blocks = new Map<string, string>();
-  for (const m of text.matchAll(/\/\/ DOCS_BLOCK_START:(\w+)\n([\s\S]*?)\n\s*\/\/ DOCS_BLOCK_END:\1/g)) {
-    const lines = m[2].split("\n");
-    const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => l.length - l.trimStart().length));
-    blocks.set(m[1], lines.map((l) => l.slice(indent)).join("\n"));
-  }
-  return blocks;
-}
 
 describe("docs/kubernetes.md", () => {
   test("every snippet marked <!-- example: name --> is the example's DOCS_BLOCK of that name", () => {
